@@ -1,0 +1,63 @@
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { randomUUID } from 'node:crypto'
+import type { Config } from './config.js'
+import type { Database } from './db/client.js'
+import { authPlugin } from './http/auth.js'
+import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js'
+import { healthRoutes } from './http/health.js'
+import { openapiPlugin } from './http/openapi.js'
+import { Problem } from './http/problem.js'
+import { sharedSchemas } from './http/schemas.js'
+import { buildValidator } from './http/validation.js'
+import { accountSchemas } from './features/accounts/accounts.schemas.js'
+import { accountRoutes } from './features/accounts/accounts.routes.js'
+import { authSchemas } from './features/auth/auth.schemas.js'
+import { authRoutes } from './features/auth/auth.routes.js'
+import { eventSchemas } from './features/events/events.schemas.js'
+import { eventRoutes } from './features/events/events.routes.js'
+
+export interface BuildOptions {
+  config: Config
+  db: Database
+  logger?: FastifyServerOptions['logger']
+}
+
+/** The whole HTTP service, built the same way by the server, the tests and the OpenAPI writer. */
+export async function buildApp({ config, db, logger }: BuildOptions) {
+  const app = Fastify({
+    logger: logger ?? { level: config.logLevel },
+    genReqId: () => randomUUID(),
+    bodyLimit: 256 * 1024,
+    routerOptions: { maxParamLength: 200 },
+    trustProxy: false,
+    frameworkErrors: frameworkErrorHandler,
+    schemaController: { compilersFactory: { buildValidator } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  // JSON only: anything else is 415, not a string body that then fails its schema.
+  app.removeContentTypeParser('text/plain')
+  registerErrorHandling(app)
+  for (const schema of [...sharedSchemas, ...accountSchemas, ...authSchemas, ...eventSchemas]) app.addSchema(schema)
+
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new Problem(429, 'rate_limited', `Too many requests; retry in ${context.after}.`, undefined, {
+        'retry-after': String(Math.ceil(context.ttl / 1000)),
+      }),
+  })
+  await app.register(openapiPlugin)
+  await app.register(authPlugin)
+
+  const deps = { config, db }
+  await app.register(healthRoutes, deps)
+  await app.register(authRoutes, deps)
+  await app.register(accountRoutes, deps)
+  await app.register(eventRoutes, deps)
+
+  return app
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

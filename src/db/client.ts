@@ -1,0 +1,122 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import postgres from 'postgres'
+import { sql } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
+import type { ExtractTablesWithRelations } from 'drizzle-orm'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import * as schema from './schema.js'
+
+export type Schema = typeof schema
+/** One type for both drivers, so services never care which engine runs underneath. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>
+/** Services take either the pool or an open transaction, so callers decide the transaction's extent. */
+export type Queryable = Database | Transaction
+
+export interface DatabaseHandle {
+  db: Database
+  kind: 'pglite' | 'postgres'
+  close(): Promise<void>
+}
+
+export interface OpenOptions {
+  /** postgres:// URL; without it an embedded PGlite is used */
+  url?: string
+  /** where PGlite keeps its files; unset with no url: in memory */
+  dataDir?: string
+  /** a PGlite data directory dump to start from (tests clone a migrated template this way) */
+  pgliteTemplate?: Blob
+  poolSize?: number
+}
+
+export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options)
+}
+
+function openPostgres(url: string, poolSize: number): DatabaseHandle {
+  const client = postgres(url, {
+    max: poolSize,
+    // A database that is down must answer 503 quickly, never hang a request.
+    connect_timeout: 5,
+    idle_timeout: 30,
+    onnotice: () => {},
+    connection: {
+      application_name: 'vereinsmesse',
+      statement_timeout: 15_000,
+      // A transaction left open by a bug must not hold row locks for ever.
+      idle_in_transaction_session_timeout: 15_000,
+    },
+  })
+  return {
+    db: drizzlePostgres({ client, schema }) as unknown as Database,
+    kind: 'postgres',
+    close: () => client.end({ timeout: 5 }),
+  }
+}
+
+async function openPglite(options: OpenOptions): Promise<DatabaseHandle> {
+  let releaseLock = () => {}
+  let dataDir: string | undefined
+  if (options.dataDir) {
+    fs.mkdirSync(options.dataDir, { recursive: true })
+    releaseLock = lockDataDir(options.dataDir)
+    dataDir = path.join(options.dataDir, 'pglite')
+  }
+  try {
+    const client = new PGlite(dataDir, options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {})
+    await client.waitReady
+    return {
+      db: drizzlePglite({ client, schema }) as unknown as Database,
+      kind: 'pglite',
+      close: async () => {
+        await client.close()
+        releaseLock()
+      },
+    }
+  } catch (err) {
+    releaseLock()
+    throw err
+  }
+}
+
+/**
+ * PGlite has no lock of its own: two processes on one directory would corrupt it.
+ * A lock file holding our pid refuses a second process, and a stale file (its process gone) is taken over.
+ */
+export function lockDataDir(dir: string): () => void {
+  const lockPath = path.join(dir, 'pglite.lock')
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' })
+      return () => fs.rmSync(lockPath, { force: true })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      const holder = Number(fs.readFileSync(lockPath, 'utf8').trim())
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new Error(
+          `The embedded database in ${dir} is in use by process ${holder}. Stop it, or set DATA_DIR to another directory, or DATABASE_URL to share a PostgreSQL.`,
+        )
+      }
+      fs.rmSync(lockPath, { force: true })
+    }
+  }
+  throw new Error(`Could not lock ${lockPath}`)
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Rows of a raw query, whichever driver ran it (postgres.js gives an array, PGlite `{ rows }`). */
+export async function rawRows<T>(db: Queryable, query: ReturnType<typeof sql>): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] }
+  return Array.isArray(result) ? result : result.rows
+}

@@ -1,0 +1,78 @@
+import { and, asc, eq, gt, or, sql } from 'drizzle-orm'
+import type { Database, Queryable } from '../../db/client.js'
+import { isUniqueViolation } from '../../db/errors.js'
+import { accounts, type AccountRole } from '../../db/schema.js'
+import { decodeCursor, toPage } from '../../http/pagination.js'
+import { Problem } from '../../http/problem.js'
+import { generatePassword, hashPassword } from '../auth/passwords.js'
+
+export type AccountRow = typeof accounts.$inferSelect
+
+export function toAccount(row: AccountRow) {
+  return { id: row.id, email: row.email, name: row.name, role: row.role, createdAt: row.createdAt.toISOString() }
+}
+
+export async function createAccount(
+  db: Queryable,
+  input: { email: string; name: string; role: AccountRole; password?: string },
+): Promise<AccountRow> {
+  const passwordHash = input.password ? await hashPassword(input.password) : null
+  try {
+    const [row] = await db
+      .insert(accounts)
+      .values({ email: input.email.trim(), name: input.name.trim(), role: input.role, passwordHash })
+      .returning()
+    return row
+  } catch (err) {
+    if (isUniqueViolation(err, 'accounts_email_lower_key')) {
+      throw Problem.conflict('email_taken', 'An account with this email already exists.')
+    }
+    throw err
+  }
+}
+
+export function findAccountByEmail(db: Queryable, email: string): Promise<AccountRow | undefined> {
+  return db.query.accounts.findFirst({ where: eq(sql`lower(${accounts.email})`, email.trim().toLowerCase()) })
+}
+
+export function findAccountById(db: Queryable, id: string): Promise<AccountRow | undefined> {
+  return db.query.accounts.findFirst({ where: eq(accounts.id, id) })
+}
+
+export async function listAccounts(db: Queryable, query: { limit: number; cursor?: string; role?: AccountRole }) {
+  const after = query.cursor ? decodeCursor(query.cursor, ['string', 'string']) : undefined
+  const rows = await db
+    .select()
+    .from(accounts)
+    .where(
+      and(
+        query.role ? eq(accounts.role, query.role) : undefined,
+        after
+          ? or(
+              gt(sql`lower(${accounts.email})`, after[0]),
+              and(eq(sql`lower(${accounts.email})`, after[0]), gt(accounts.id, String(after[1]))),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(asc(sql`lower(${accounts.email})`), asc(accounts.id))
+    .limit(query.limit + 1)
+  return toPage(rows, query.limit, toAccount, (r) => [r.email.toLowerCase(), r.id])
+}
+
+/**
+ * On an empty database, creates the first admin: from ADMIN_EMAIL/ADMIN_PASSWORD, or generated.
+ * Runs under the migration lock, so two instances starting together create one admin.
+ * Returns the generated credentials so the server can print them, once.
+ */
+export async function ensureFirstAdmin(
+  db: Database,
+  configured: { email?: string; password?: string },
+): Promise<{ email: string; password: string } | null> {
+  const existing = await db.query.accounts.findFirst({ where: eq(accounts.role, 'admin'), columns: { id: true } })
+  if (existing) return null
+  const email = configured.email ?? 'admin@vereinsmesse.local'
+  const password = configured.password ?? generatePassword()
+  await createAccount(db, { email, name: 'Administrator', role: 'admin', password })
+  return configured.password ? null : { email, password }
+}

@@ -1,0 +1,125 @@
+import { Type } from 'typebox'
+import { EVENT_STATUSES } from '../../db/schema.js'
+import { Nullable, PageQuery, Timestamp, Uuid, ref } from '../../http/schemas.js'
+import { Account } from '../accounts/accounts.schemas.js'
+
+// A slug that looked like a UUID could never be addressed, since {eventId} tries UUIDs first.
+export const SLUG_PATTERN = '^(?![0-9a-f]{8}-[0-9a-f]{4}-)[a-z0-9]+(-[a-z0-9]+)*$'
+const Slug = Type.String({ minLength: 3, maxLength: 80, pattern: SLUG_PATTERN })
+
+export const Venue = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), address: Type.String({ minLength: 1, maxLength: 500 }) },
+  { $id: 'Venue', additionalProperties: false },
+)
+
+export const Reminder = Type.Object(
+  {
+    audience: Type.Unsafe<'visitors' | 'exhibitors'>({ type: 'string', enum: ['visitors', 'exhibitors'] }),
+    // up to 30 days before the start
+    minutesBefore: Type.Integer({ minimum: 1, maximum: 43_200 }),
+  },
+  { $id: 'Reminder', additionalProperties: false },
+)
+
+const editable = {
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  description: Type.String({ maxLength: 10_000 }),
+  venue: ref(Venue),
+  startsAt: Timestamp,
+  endsAt: Timestamp,
+  timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, default Europe/Berlin' }),
+  visitorCapacity: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+  maxPartySize: Type.Integer({ minimum: 1, maximum: 20, description: 'default 5' }),
+  waitlist: Type.Boolean({ description: 'default false' }),
+  registrationOpensAt: Timestamp,
+  registrationClosesAt: Timestamp,
+  standBookingOpensAt: Timestamp,
+  standBookingClosesAt: Timestamp,
+  reminders: Type.Array(ref(Reminder), { maxItems: 10 }),
+}
+const { title, venue, startsAt, endsAt, visitorCapacity, ...optional } = editable
+type Optionals = { [K in keyof typeof optional]: ReturnType<typeof Type.Optional<(typeof optional)[K]>> }
+const optionalFields = Object.fromEntries(Object.entries(optional).map(([k, v]) => [k, Type.Optional(v)])) as Optionals
+
+export const EventCreate = Type.Object(
+  { slug: Slug, title, venue, startsAt, endsAt, visitorCapacity, ...optionalFields },
+  { $id: 'EventCreate', additionalProperties: false },
+)
+
+// In a patch, null clears an optional field (a registration window, the description).
+export const EventPatch = Type.Object(
+  {
+    slug: Type.Optional(Slug),
+    title: Type.Optional(title),
+    venue: Type.Optional(venue),
+    startsAt: Type.Optional(startsAt),
+    endsAt: Type.Optional(endsAt),
+    visitorCapacity: Type.Optional(visitorCapacity),
+    timezone: Type.Optional(editable.timezone),
+    maxPartySize: Type.Optional(editable.maxPartySize),
+    waitlist: Type.Optional(editable.waitlist),
+    reminders: Type.Optional(editable.reminders),
+    description: Type.Optional(Nullable(editable.description)),
+    registrationOpensAt: Type.Optional(Nullable(Timestamp)),
+    registrationClosesAt: Type.Optional(Nullable(Timestamp)),
+    standBookingOpensAt: Type.Optional(Nullable(Timestamp)),
+    standBookingClosesAt: Type.Optional(Nullable(Timestamp)),
+  },
+  { $id: 'EventPatch', additionalProperties: false, minProperties: 1 },
+)
+
+export const EventStatus = Type.Unsafe<(typeof EVENT_STATUSES)[number]>({ type: 'string', enum: [...EVENT_STATUSES] })
+
+export const Event = Type.Object(
+  {
+    id: Uuid,
+    slug: Type.String(),
+    title: Type.String(),
+    description: Nullable(Type.String()),
+    venue: ref(Venue),
+    startsAt: Timestamp,
+    endsAt: Timestamp,
+    timezone: Type.String(),
+    visitorCapacity: Type.Integer(),
+    maxPartySize: Type.Integer(),
+    waitlist: Type.Boolean(),
+    registrationOpensAt: Nullable(Timestamp),
+    registrationClosesAt: Nullable(Timestamp),
+    standBookingOpensAt: Nullable(Timestamp),
+    standBookingClosesAt: Nullable(Timestamp),
+    reminders: Type.Array(ref(Reminder)),
+    status: EventStatus,
+    publishedAt: Nullable(Timestamp),
+    cancelledAt: Nullable(Timestamp),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Event', additionalProperties: false },
+)
+
+export const EventList = Type.Object(
+  { items: Type.Array(ref(Event)), nextCursor: Nullable(Type.String()) },
+  { $id: 'EventList', additionalProperties: false },
+)
+
+export const EventListQuery = Type.Object(
+  { ...PageQuery.properties, status: Type.Optional(EventStatus) },
+  { additionalProperties: false },
+)
+
+export const EventParams = Type.Object(
+  { eventId: Type.String({ minLength: 1, maxLength: 80, description: 'the event id (UUID) or its slug' }) },
+  { additionalProperties: false },
+)
+
+export const OrganizerParams = Type.Object(
+  { eventId: EventParams.properties.eventId, accountId: Uuid },
+  { additionalProperties: false },
+)
+
+export const OrganizerList = Type.Object(
+  { items: Type.Array(ref(Account)) },
+  { $id: 'OrganizerList', additionalProperties: false },
+)
+
+export const eventSchemas = [Venue, Reminder, EventCreate, EventPatch, Event, EventList, OrganizerList]

@@ -1,0 +1,263 @@
+import { and, asc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm'
+import type { Database, Queryable } from '../../db/client.js'
+import { isUniqueViolation } from '../../db/errors.js'
+import { accounts, eventOrganizers, events, type EventStatus } from '../../db/schema.js'
+import type { Principal } from '../../http/auth.js'
+import { decodeCursor, toPage } from '../../http/pagination.js'
+import { Problem } from '../../http/problem.js'
+import { findAccountById, toAccount } from '../accounts/accounts.service.js'
+import { canonicalTimeZone, eventTimeIssues, type EventTimes } from './event-rules.js'
+import type { EventCreate, EventPatch } from './events.schemas.js'
+import type { Static } from 'typebox'
+
+export type EventRow = typeof events.$inferSelect
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+export function toEvent(row: EventRow) {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    description: row.description,
+    venue: { name: row.venueName, address: row.venueAddress },
+    startsAt: row.startsAt.toISOString(),
+    endsAt: row.endsAt.toISOString(),
+    timezone: row.timezone,
+    visitorCapacity: row.visitorCapacity,
+    maxPartySize: row.maxPartySize,
+    waitlist: row.waitlist,
+    registrationOpensAt: iso(row.registrationOpensAt),
+    registrationClosesAt: iso(row.registrationClosesAt),
+    standBookingOpensAt: iso(row.standBookingOpensAt),
+    standBookingClosesAt: iso(row.standBookingClosesAt),
+    reminders: row.reminders,
+    status: row.status,
+    publishedAt: iso(row.publishedAt),
+    cancelledAt: iso(row.cancelledAt),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  }
+}
+
+/** `{eventId}` in every path is the id or the slug. */
+export function eventKey(idOrSlug: string): SQL {
+  return UUID.test(idOrSlug) ? eq(events.id, idOrSlug.toLowerCase()) : eq(events.slug, idOrSlug)
+}
+
+export async function isOrganizerOf(db: Queryable, accountId: string, eventId: string): Promise<boolean> {
+  const row = await db.query.eventOrganizers.findFirst({
+    where: and(eq(eventOrganizers.eventId, eventId), eq(eventOrganizers.accountId, accountId)),
+    columns: { eventId: true },
+  })
+  return row !== undefined
+}
+
+// The public learns of a cancellation through the same link that showed the fair, so a cancelled
+// event that had been published stays readable; a draft never is.
+const publiclyVisible = (row: EventRow) => row.publishedAt !== null
+
+async function canManage(db: Queryable, principal: Principal | null, row: EventRow): Promise<boolean> {
+  if (principal?.kind !== 'account') return false
+  if (principal.account.role === 'admin') return true
+  return principal.account.role === 'organizer' && isOrganizerOf(db, principal.account.id, row.id)
+}
+
+/**
+ * Loads an event for reading or managing. Someone who may not know that an event exists gets 404;
+ * someone who can see it but not manage it gets 403; a missing token on a manage route gets 401.
+ */
+export async function loadEvent(
+  db: Queryable,
+  principal: Principal | null,
+  idOrSlug: string,
+  access: 'read' | 'manage',
+): Promise<EventRow> {
+  if (access === 'manage' && principal?.kind !== 'account') throw Problem.unauthenticated()
+  const row = await db.query.events.findFirst({ where: eventKey(idOrSlug) })
+  if (!row) throw Problem.notFound('event')
+  const manager = await canManage(db, principal, row)
+  if (access === 'read' && (manager || publiclyVisible(row))) return row
+  if (access === 'manage' && manager) return row
+  if (publiclyVisible(row)) throw Problem.forbidden('Only the organizers of this event may do this.')
+  throw Problem.notFound('event')
+}
+
+type EventCreateInput = Static<typeof EventCreate>
+type EventPatchInput = Static<typeof EventPatch>
+
+const date = (s: string | null | undefined) => (s ? new Date(s) : null)
+
+function checkTimes(times: EventTimes, datesChanged: boolean): string {
+  const issues = eventTimeIssues(times, new Date(), datesChanged)
+  if (issues.length) throw Problem.badRequest(`${issues[0].path} ${issues[0].message}`, issues)
+  return canonicalTimeZone(times.timezone)!
+}
+
+function slugTaken(err: unknown): never {
+  if (isUniqueViolation(err, 'events_slug_key')) throw Problem.conflict('slug_taken', 'Another event has this slug.')
+  throw err
+}
+
+export async function createEvent(db: Queryable, input: EventCreateInput): Promise<EventRow> {
+  const times: EventTimes = {
+    startsAt: new Date(input.startsAt),
+    endsAt: new Date(input.endsAt),
+    timezone: input.timezone ?? 'Europe/Berlin',
+    registrationOpensAt: date(input.registrationOpensAt),
+    registrationClosesAt: date(input.registrationClosesAt),
+    standBookingOpensAt: date(input.standBookingOpensAt),
+    standBookingClosesAt: date(input.standBookingClosesAt),
+    reminders: input.reminders ?? [],
+  }
+  const timezone = checkTimes(times, true)
+  const [row] = await db
+    .insert(events)
+    .values({
+      ...times,
+      timezone,
+      slug: input.slug,
+      title: input.title.trim(),
+      description: input.description ?? null,
+      venueName: input.venue.name.trim(),
+      venueAddress: input.venue.address.trim(),
+      visitorCapacity: input.visitorCapacity,
+      maxPartySize: input.maxPartySize ?? 5,
+      waitlist: input.waitlist ?? false,
+    })
+    .returning()
+    .catch(slugTaken)
+  return row
+}
+
+export async function patchEvent(db: Database, eventId: string, patch: EventPatchInput): Promise<EventRow> {
+  // The row lock serialises patches of one event, so two patches cannot each pass the date rules
+  // against the old row and together leave an invalid schedule.
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(events).where(eq(events.id, eventId)).for('update')
+    if (!row) throw Problem.notFound('event')
+    if (row.status === 'cancelled') throw Problem.conflict('invalid_transition', 'A cancelled event cannot be changed.')
+    const pick = <K extends keyof EventPatchInput>(k: K, current: Date | null) =>
+      patch[k] === undefined ? current : date(patch[k] as string | null)
+    const times: EventTimes = {
+      startsAt: pick('startsAt', row.startsAt)!,
+      endsAt: pick('endsAt', row.endsAt)!,
+      timezone: patch.timezone ?? row.timezone,
+      registrationOpensAt: pick('registrationOpensAt', row.registrationOpensAt),
+      registrationClosesAt: pick('registrationClosesAt', row.registrationClosesAt),
+      standBookingOpensAt: pick('standBookingOpensAt', row.standBookingOpensAt),
+      standBookingClosesAt: pick('standBookingClosesAt', row.standBookingClosesAt),
+      reminders: patch.reminders ?? row.reminders,
+    }
+    const datesChanged = patch.startsAt !== undefined || patch.endsAt !== undefined
+    const timezone = checkTimes(times, datesChanged)
+    const [updated] = await tx
+      .update(events)
+      .set({
+        ...times,
+        timezone,
+        slug: patch.slug ?? row.slug,
+        title: patch.title?.trim() ?? row.title,
+        description: patch.description === undefined ? row.description : patch.description,
+        venueName: patch.venue?.name.trim() ?? row.venueName,
+        venueAddress: patch.venue?.address.trim() ?? row.venueAddress,
+        visitorCapacity: patch.visitorCapacity ?? row.visitorCapacity,
+        maxPartySize: patch.maxPartySize ?? row.maxPartySize,
+        waitlist: patch.waitlist ?? row.waitlist,
+        updatedAt: new Date(),
+      })
+      .where(eq(events.id, eventId))
+      .returning()
+      .catch(slugTaken)
+    return updated
+  })
+}
+
+/** draft → published; publishing again answers the event unchanged. A cancelled event stays cancelled. */
+export async function publishEvent(db: Queryable, eventId: string): Promise<EventRow> {
+  const [row] = await db
+    .update(events)
+    .set({ status: 'published', publishedAt: sql`coalesce(${events.publishedAt}, now())`, updatedAt: new Date() })
+    .where(and(eq(events.id, eventId), inArray(events.status, ['draft', 'published'])))
+    .returning()
+  if (!row) throw Problem.conflict('invalid_transition', 'A cancelled event cannot be published.')
+  return row
+}
+
+/** Any state → cancelled, idempotently. The conditional update keeps the first cancellation's time. */
+export async function cancelEvent(db: Queryable, eventId: string): Promise<EventRow> {
+  const [row] = await db
+    .update(events)
+    .set({ status: 'cancelled', cancelledAt: sql`coalesce(${events.cancelledAt}, now())`, updatedAt: new Date() })
+    .where(eq(events.id, eventId))
+    .returning()
+  if (!row) throw Problem.notFound('event')
+  return row
+}
+
+export async function listEvents(
+  db: Queryable,
+  principal: Principal | null,
+  query: { limit: number; cursor?: string; status?: EventStatus },
+) {
+  const account = principal?.kind === 'account' ? principal.account : null
+  let visible: SQL | undefined
+  if (account?.role === 'organizer') {
+    visible = or(
+      eq(events.status, 'published'),
+      inArray(
+        events.id,
+        db.select({ id: eventOrganizers.eventId }).from(eventOrganizers).where(eq(eventOrganizers.accountId, account.id)),
+      ),
+    )
+  } else if (account?.role !== 'admin') {
+    visible = eq(events.status, 'published')
+  }
+  const after = query.cursor ? decodeCursor(query.cursor, ['string', 'string']) : undefined
+  const afterDate = after ? new Date(after[0]) : undefined
+  if (afterDate && Number.isNaN(afterDate.getTime())) throw Problem.invalidField('/querystring/cursor', 'is not a cursor this list gave out')
+  const rows = await db
+    .select()
+    .from(events)
+    .where(
+      and(
+        visible,
+        query.status ? eq(events.status, query.status) : undefined,
+        afterDate
+          ? or(gt(events.startsAt, afterDate), and(eq(events.startsAt, afterDate), gt(events.id, String(after![1]))))
+          : undefined,
+      ),
+    )
+    .orderBy(asc(events.startsAt), asc(events.id))
+    .limit(query.limit + 1)
+  return toPage(rows, query.limit, toEvent, (r) => [r.startsAt.toISOString(), r.id])
+}
+
+export async function listOrganizers(db: Queryable, eventId: string) {
+  const rows = await db
+    .select({ account: accounts })
+    .from(eventOrganizers)
+    .innerJoin(accounts, eq(accounts.id, eventOrganizers.accountId))
+    .where(eq(eventOrganizers.eventId, eventId))
+    .orderBy(asc(accounts.name), asc(accounts.id))
+  return { items: rows.map((r) => toAccount(r.account)) }
+}
+
+export async function assignOrganizer(db: Queryable, eventId: string, accountId: string) {
+  const account = await findAccountById(db, accountId)
+  if (!account) throw Problem.notFound('account')
+  if (account.role !== 'organizer') {
+    throw Problem.conflict('not_an_organizer', 'Only accounts with the role organizer can be assigned to an event.')
+  }
+  await db.insert(eventOrganizers).values({ eventId, accountId }).onConflictDoNothing()
+  return listOrganizers(db, eventId)
+}
+
+export async function removeOrganizer(db: Queryable, eventId: string, accountId: string): Promise<void> {
+  const removed = await db
+    .delete(eventOrganizers)
+    .where(and(eq(eventOrganizers.eventId, eventId), eq(eventOrganizers.accountId, accountId)))
+    .returning({ accountId: eventOrganizers.accountId })
+  if (removed.length === 0) throw Problem.notFound('organizer of this event')
+}

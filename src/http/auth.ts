@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { AccountRole } from '../db/schema.js'
+import { TOKEN_PATTERN, type TokenPrefix } from '../features/auth/tokens.js'
+import { Problem } from './problem.js'
+
+export interface AccountPrincipal {
+  kind: 'account'
+  sessionId: string
+  account: { id: string; email: string; name: string; role: AccountRole }
+}
+/** Grows with the features: scanner devices (vmd_) and registration manage tokens (vmr_) add their kinds. */
+export type Principal = AccountPrincipal
+
+export type Authenticator = (token: string) => Promise<Principal | null>
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null
+  }
+  interface FastifyInstance {
+    /** Each feature that issues a kind of token registers how to resolve it. */
+    authenticators: Map<TokenPrefix, Authenticator>
+  }
+}
+
+/**
+ * Resolves `Authorization: Bearer …` once per request. A token that is present but malformed, unknown,
+ * expired or revoked is refused with 401 even on public routes: a client holding a dead token should learn it.
+ */
+export const authPlugin = fp(async (app: FastifyInstance) => {
+  app.decorate('authenticators', new Map<TokenPrefix, Authenticator>())
+  app.decorateRequest('principal', null)
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization
+    if (header === undefined) return
+    const match = /^Bearer (\S+)$/i.exec(header)
+    const token = match?.[1]
+    if (!token || !TOKEN_PATTERN.test(token)) throw Problem.unauthenticated('The bearer token is malformed.')
+    const authenticate = app.authenticators.get(token.slice(0, 4) as TokenPrefix)
+    const principal = authenticate ? await authenticate(token) : null
+    if (!principal) throw Problem.unauthenticated('The token is unknown, expired or revoked.')
+    request.principal = principal
+  })
+})
+
+export function requireAccount(request: FastifyRequest): AccountPrincipal['account'] {
+  if (request.principal?.kind !== 'account') throw Problem.unauthenticated()
+  return request.principal.account
+}
+
+export function requireRole(request: FastifyRequest, ...roles: AccountRole[]): AccountPrincipal['account'] {
+  const account = requireAccount(request)
+  if (!roles.includes(account.role)) throw Problem.forbidden()
+  return account
+}

@@ -1,0 +1,11 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Config } from '../config.js'
+import type { Database } from '../db/client.js'
+
+/** What every feature's routes receive from buildApp: nothing global, nothing imported at module load. */
+export interface AppDeps {
+  config: Config
+  db: Database
+}
+
+export type FeatureRoutes = FastifyPluginAsyncTypebox<AppDeps>
