@@ -66,13 +66,14 @@ async function openPglite(options: OpenOptions): Promise<DatabaseHandle> {
     dataDir = path.join(options.dataDir, 'pglite')
   }
   try {
-    const client = new PGlite(dataDir, options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {})
+    const pgliteOptions = options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {}
+    const client = dataDir ? new PGlite(dataDir, pgliteOptions) : new PGlite(pgliteOptions)
     await client.waitReady
     return {
       db: drizzlePglite({ client, schema }) as unknown as Database,
       kind: 'pglite',
       close: async () => {
-        await client.close()
+        if (!client.closed) await client.close()
         releaseLock()
       },
     }

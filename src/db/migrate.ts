@@ -11,8 +11,8 @@ import { rawRows, type Database, type DatabaseHandle } from './client.js'
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url))
 
-// Any constant works; this one is "vereinsmesse" in ASCII, so it is recognisable in pg_locks.
-const MIGRATION_LOCK_KEY = 0x7665726569n
+// Any constant works; this one is "vere" in ASCII, so it is recognisable in pg_locks.
+const MIGRATION_LOCK_KEY = 0x76657265
 
 /**
  * Applies pending migrations, then runs `afterMigrate` (the first-admin bootstrap) while still holding the lock.

@@ -1,4 +1,4 @@
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { requireAccount } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
 import type { FeatureRoutes } from '../../http/routes.js'
@@ -13,13 +13,22 @@ import { login, resolveSession, revokeSession } from './sessions.service.js'
  */
 function loginLimits(app: FastifyInstance, enabled: boolean) {
   if (!enabled) return {}
+  // The plugin runs one limiter per request, so the per-email one is checked by hand after the body is parsed.
+  const perEmail = app.createRateLimit({
+    max: 10,
+    timeWindow: '15 minutes',
+    keyGenerator: (request) => `login:${(request.body as { email: string }).email.toLowerCase()}`,
+  })
   return {
     onRequest: app.rateLimit({ max: 20, timeWindow: '1 minute' }),
-    preHandler: app.rateLimit({
-      max: 10,
-      timeWindow: '15 minutes',
-      keyGenerator: (request) => `login:${String((request.body as { email?: string }).email).toLowerCase()}`,
-    }) as preHandlerAsyncHookHandler,
+    preHandler: async (request: FastifyRequest) => {
+      const limit = await perEmail(request)
+      if (!limit.isAllowed && limit.isExceeded) {
+        throw new Problem(429, 'rate_limited', 'Too many login attempts for this email; retry later.', undefined, {
+          'retry-after': String(limit.ttlInSeconds),
+        })
+      }
+    },
   }
 }
 

@@ -1,0 +1,60 @@
+import type { Test } from 'tap'
+import { buildApp, type App } from '../../src/app.js'
+import { loadConfig, type Config } from '../../src/config.js'
+import type { Database } from '../../src/db/client.js'
+import type { AccountRole } from '../../src/db/schema.js'
+import { createAccount } from '../../src/features/accounts/accounts.service.js'
+import { startSession } from '../../src/features/auth/sessions.service.js'
+import { createTestDatabase, type TestDatabase } from './database.js'
+
+export interface TestContext {
+  app: App
+  db: Database
+  database: TestDatabase
+  config: Config
+  /** An account of that role with a live session; `auth` is the header to send. */
+  account(role: AccountRole, email?: string): Promise<{ id: string; email: string; token: string; auth: { authorization: string } }>
+}
+
+let accountCounter = 0
+
+/** The one way tests get an app: own database, real HTTP stack via inject, closed when the test ends. */
+export async function build(t: Test, env: Record<string, string> = {}): Promise<TestContext> {
+  const database = await createTestDatabase()
+  const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT: 'off', DATA_DIR: '/nonexistent', ...env })
+  const app = await buildApp({ config, db: database.handle.db })
+  await app.ready()
+  t.teardown(async () => {
+    await app.close()
+    await database.drop()
+  })
+  const db = database.handle.db
+  return {
+    app,
+    db,
+    database,
+    config,
+    async account(role, email = `${role}-${++accountCounter}-${process.pid}@example.org`) {
+      const row = await createAccount(db, { email, name: `Test ${role}`, role, password: 'correct horse battery' })
+      const token = await startSession(db, row)
+      return { id: row.id, email, token, auth: { authorization: `Bearer ${token}` } }
+    },
+  }
+}
+
+const DAY = 24 * 60 * 60 * 1000
+
+/** A valid event body a month from now; override what the test is about. */
+export function eventBody(overrides: Record<string, unknown> = {}) {
+  const startsAt = new Date(Date.now() + 30 * DAY)
+  startsAt.setUTCHours(9, 0, 0, 0)
+  return {
+    slug: `messe-${Math.random().toString(36).slice(2, 10)}`,
+    title: 'Vereinsmesse Dortmund',
+    venue: { name: 'Dietrich-Keuning-Haus', address: 'Leopoldstraße 50-58, 44147 Dortmund' },
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 8 * 60 * 60 * 1000).toISOString(),
+    visitorCapacity: 500,
+    ...overrides,
+  }
+}
