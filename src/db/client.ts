@@ -96,7 +96,8 @@ export function lockDataDir(dir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
       const holder = Number(fs.readFileSync(lockPath, 'utf8').trim())
-      if (holder && holder !== process.pid && isAlive(holder)) {
+      // Our own pid counts too: one process opening the directory twice corrupts it just the same.
+      if (holder && isAlive(holder)) {
         throw new Error(
           `The embedded database in ${dir} is in use by process ${holder}. Stop it, or set DATA_DIR to another directory, or DATABASE_URL to share a PostgreSQL.`,
         )

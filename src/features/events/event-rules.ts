@@ -17,6 +17,15 @@ export interface EventTimes {
   reminders: ReminderRule[]
 }
 
+const DATE_FIELDS = [
+  'startsAt',
+  'endsAt',
+  'registrationOpensAt',
+  'registrationClosesAt',
+  'standBookingOpensAt',
+  'standBookingClosesAt',
+] as const
+
 /** The canonical IANA name, or null when the runtime does not know the zone. */
 export function canonicalTimeZone(name: string): string | null {
   try {
@@ -33,6 +42,11 @@ export function canonicalTimeZone(name: string): string | null {
 export function eventTimeIssues(e: EventTimes, now: Date, datesChanged: boolean): FieldIssue[] {
   const issues: FieldIssue[] = []
   const issue = (field: string, message: string) => issues.push({ path: `/body/${field}`, message })
+  // A timestamp can pass the schema's date-time format and still be no instant for Date (a leap second, 23:59:60).
+  for (const field of DATE_FIELDS) {
+    const value = e[field]
+    if (value !== null && Number.isNaN(value.getTime())) issue(field, 'is not a valid point in time')
+  }
   if (canonicalTimeZone(e.timezone) === null) issue('timezone', 'is not an IANA time zone such as Europe/Berlin')
   if (e.endsAt <= e.startsAt) issue('endsAt', 'must be after startsAt')
   else if (e.endsAt.getTime() - e.startsAt.getTime() > MAX_DURATION) issue('endsAt', 'must be within 31 days of startsAt')

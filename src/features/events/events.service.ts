@@ -4,7 +4,7 @@ import { isUniqueViolation } from '../../db/errors.js'
 import { accounts, eventOrganizers, events, type EventStatus } from '../../db/schema.js'
 import type { Principal } from '../../http/auth.js'
 import { decodeCursor, toPage } from '../../http/pagination.js'
-import { Problem } from '../../http/problem.js'
+import { Problem, type FieldIssue } from '../../http/problem.js'
 import { findAccountById, toAccount } from '../accounts/accounts.service.js'
 import { canonicalTimeZone, eventTimeIssues, type EventTimes } from './event-rules.js'
 import type { EventCreate, EventPatch } from './events.schemas.js'
@@ -89,8 +89,15 @@ type EventPatchInput = Static<typeof EventPatch>
 
 const date = (s: string | null | undefined) => (s ? new Date(s) : null)
 
-function checkTimes(times: EventTimes, datesChanged: boolean): string {
-  const issues = eventTimeIssues(times, new Date(), datesChanged)
+/** Text fields are stored trimmed, so one of only blanks would pass `minLength: 1` and be stored empty. */
+function blankIssues(fields: Record<string, string | undefined>): FieldIssue[] {
+  return Object.entries(fields)
+    .filter(([, value]) => value !== undefined && value.trim() === '')
+    .map(([field]) => ({ path: `/body/${field}`, message: 'must not be blank' }))
+}
+
+function checkTimes(times: EventTimes, datesChanged: boolean, blanks: FieldIssue[]): string {
+  const issues = [...blanks, ...eventTimeIssues(times, new Date(), datesChanged)]
   if (issues.length) throw Problem.badRequest(`${issues[0].path} ${issues[0].message}`, issues)
   return canonicalTimeZone(times.timezone)!
 }
@@ -111,7 +118,11 @@ export async function createEvent(db: Queryable, input: EventCreateInput): Promi
     standBookingClosesAt: date(input.standBookingClosesAt),
     reminders: input.reminders ?? [],
   }
-  const timezone = checkTimes(times, true)
+  const timezone = checkTimes(
+    times,
+    true,
+    blankIssues({ title: input.title, 'venue/name': input.venue.name, 'venue/address': input.venue.address }),
+  )
   const [row] = await db
     .insert(events)
     .values({
@@ -151,7 +162,11 @@ export async function patchEvent(db: Database, eventId: string, patch: EventPatc
       reminders: patch.reminders ?? row.reminders,
     }
     const datesChanged = patch.startsAt !== undefined || patch.endsAt !== undefined
-    const timezone = checkTimes(times, datesChanged)
+    const timezone = checkTimes(
+      times,
+      datesChanged,
+      blankIssues({ title: patch.title, 'venue/name': patch.venue?.name, 'venue/address': patch.venue?.address }),
+    )
     const [updated] = await tx
       .update(events)
       .set({
@@ -178,7 +193,7 @@ export async function patchEvent(db: Database, eventId: string, patch: EventPatc
 export async function publishEvent(db: Queryable, eventId: string): Promise<EventRow> {
   const [row] = await db
     .update(events)
-    .set({ status: 'published', publishedAt: sql`coalesce(${events.publishedAt}, now())`, updatedAt: new Date() })
+    .set({ status: 'published', publishedAt: new Date(), updatedAt: new Date() })
     .where(and(eq(events.id, eventId), inArray(events.status, ['draft', 'published'])))
     .returning()
   if (!row) throw Problem.conflict('invalid_transition', 'A cancelled event cannot be published.')
@@ -194,6 +209,18 @@ export async function cancelEvent(db: Queryable, eventId: string): Promise<Event
     .returning()
   if (!row) throw Problem.notFound('event')
   return row
+}
+
+const CURSOR_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
+
+/** The (startsAt, id) key this list gives out; anything else would reach SQL as a bad uuid or timestamp (a 500). */
+function eventCursor(cursor: string): [Date, string] {
+  const [at, id] = decodeCursor(cursor, ['string', 'string']) as [string, string]
+  const date = new Date(at)
+  if (!CURSOR_TIME.test(at) || Number.isNaN(date.getTime()) || date.toISOString() !== at || !UUID.test(id)) {
+    throw Problem.invalidField('/querystring/cursor', 'is not a cursor this list gave out')
+  }
+  return [date, id]
 }
 
 export async function listEvents(
@@ -214,9 +241,7 @@ export async function listEvents(
   } else if (account?.role !== 'admin') {
     visible = eq(events.status, 'published')
   }
-  const after = query.cursor ? decodeCursor(query.cursor, ['string', 'string']) : undefined
-  const afterDate = after ? new Date(after[0]) : undefined
-  if (afterDate && Number.isNaN(afterDate.getTime())) throw Problem.invalidField('/querystring/cursor', 'is not a cursor this list gave out')
+  const after = query.cursor ? eventCursor(query.cursor) : undefined
   const rows = await db
     .select()
     .from(events)
@@ -224,8 +249,8 @@ export async function listEvents(
       and(
         visible,
         query.status ? eq(events.status, query.status) : undefined,
-        afterDate
-          ? or(gt(events.startsAt, afterDate), and(eq(events.startsAt, afterDate), gt(events.id, String(after![1]))))
+        after
+          ? or(gt(events.startsAt, after[0]), and(eq(events.startsAt, after[0]), gt(events.id, after[1])))
           : undefined,
       ),
     )
