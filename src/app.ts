@@ -4,6 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { randomUUID } from 'node:crypto'
 import type { Config } from './config.js'
 import type { Database } from './db/client.js'
+import type { AudienceSources } from './mail/reminders.js'
+import { defaultAudiences } from './mail/audiences.js'
 import { authPlugin } from './http/auth.js'
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js'
 import { healthRoutes } from './http/health.js'
@@ -17,15 +19,18 @@ import { authSchemas } from './features/auth/auth.schemas.js'
 import { authRoutes } from './features/auth/auth.routes.js'
 import { eventSchemas } from './features/events/events.schemas.js'
 import { eventRoutes } from './features/events/events.routes.js'
+import { emailSchemas } from './features/email/email.schemas.js'
+import { emailRoutes } from './features/email/email.routes.js'
 
 export interface BuildOptions {
   config: Config
   db: Database
   logger?: FastifyServerOptions['logger']
+  audiences?: AudienceSources
 }
 
 /** The whole HTTP service, built the same way by the server, the tests and the OpenAPI writer. */
-export async function buildApp({ config, db, logger }: BuildOptions) {
+export async function buildApp({ config, db, logger, audiences = defaultAudiences }: BuildOptions) {
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
     genReqId: () => randomUUID(),
@@ -39,7 +44,7 @@ export async function buildApp({ config, db, logger }: BuildOptions) {
   // JSON only: anything else is 415, not a string body that then fails its schema.
   app.removeContentTypeParser('text/plain')
   registerErrorHandling(app)
-  for (const schema of [...sharedSchemas, ...accountSchemas, ...authSchemas, ...eventSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...accountSchemas, ...authSchemas, ...eventSchemas, ...emailSchemas]) app.addSchema(schema)
 
   await app.register(rateLimit, {
     global: false,
@@ -51,11 +56,12 @@ export async function buildApp({ config, db, logger }: BuildOptions) {
   await app.register(openapiPlugin)
   await app.register(authPlugin)
 
-  const deps = { config, db }
+  const deps = { config, db, audiences }
   await app.register(healthRoutes, deps)
   await app.register(authRoutes, deps)
   await app.register(accountRoutes, deps)
   await app.register(eventRoutes, deps)
+  await app.register(emailRoutes, deps)
 
   return app
 }

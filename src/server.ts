@@ -4,6 +4,10 @@ import { ConfigError, loadConfig, type Config } from './config.js'
 import { openDatabase } from './db/client.js'
 import { migrateDatabase } from './db/migrate.js'
 import { ensureFirstAdmin } from './features/accounts/accounts.service.js'
+import { defaultAudiences } from './mail/audiences.js'
+import { queueDueReminders } from './mail/reminders.js'
+import { createTransport } from './mail/transport.js'
+import { startWorker, type RunningWorker } from './mail/worker.js'
 
 /** Reads the environment, opens and migrates the database, starts what ROLE asks for, and stops cleanly on signals. */
 async function main(config: Config) {
@@ -20,22 +24,34 @@ async function main(config: Config) {
   }
 
   const app = await buildApp({ config, db: database.db })
+  let worker: RunningWorker | undefined
+  const transport = createTransport(config, app.log)
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error')
     else app.log.info({ signal }, 'shutting down')
-    // app.close() stops accepting connections and waits for in-flight requests; only then the database goes.
-    await app.close()
+    // Stop taking work first (no new requests, no new claims), let what runs finish, and only then close the database.
+    await Promise.all([app.close(), worker?.stop()])
+    transport.close()
     await database.close()
   })
 
   if (firstAdmin) printFirstAdmin(firstAdmin)
-  if (config.role !== 'worker') {
-    await app.listen({ port: config.port, host: config.host })
-  } else {
-    await app.ready()
+  if (config.role !== 'worker') await app.listen({ port: config.port, host: config.host })
+  else await app.ready()
+  if (config.role !== 'api') {
+    worker = startWorker({
+      db: database.db,
+      transport,
+      mailFrom: config.mailFrom,
+      log: app.log.child({ component: 'worker' }),
+      pollMs: config.workerPollMs,
+      beforeEachPoll: async () => {
+        await queueDueReminders(database.db, defaultAudiences)
+      },
+    })
   }
   app.log.info(
-    { role: config.role, database: database.kind, readyMs: Math.round(performance.now() - started) },
+    { role: config.role, database: database.kind, mail: transport.kind, readyMs: Math.round(performance.now() - started) },
     'vereinsmesse ready',
   )
 }

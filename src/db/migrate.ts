@@ -4,7 +4,6 @@ import postgres from 'postgres'
 import { sql } from 'drizzle-orm'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import type { PgliteDatabase } from 'drizzle-orm/pglite'
 import * as schema from './schema.js'
 import { rawRows, type Database, type DatabaseHandle } from './client.js'
@@ -25,6 +24,7 @@ export async function migrateDatabase(
   afterMigrate: (db: Database) => Promise<void> = async () => {},
 ): Promise<void> {
   if (handle.kind === 'pglite' || !url) {
+    const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator')
     await migratePglite(handle.db as unknown as PgliteDatabase<typeof schema>, { migrationsFolder: MIGRATIONS_FOLDER })
     await afterMigrate(handle.db)
     return

@@ -112,3 +112,78 @@ export const eventOrganizers = pgTable(
   },
   (t) => [primaryKey({ columns: [t.eventId, t.accountId] }), index('event_organizers_account_idx').on(t.accountId)],
 )
+
+export const OUTBOX_STATUSES = ['queued', 'sent', 'failed', 'cancelled'] as const
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number]
+
+/**
+ * Every email, written in the transaction that causes it and sent later by a worker.
+ * A row is claimed by setting `locked_until` (a lease): another worker may take it only after the lease ran out.
+ */
+export const outboxEmails = pgTable(
+  'outbox_emails',
+  {
+    id: id(),
+    // which event's organizers see it in their outbox list (null: account emails such as login links)
+    eventId: uuid('event_id').references(() => events.id, { onDelete: 'cascade' }),
+    toAddress: text('to_address').notNull(),
+    template: text('template').notNull(),
+    locale: text('locale').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    dedupeKey: text('dedupe_key'),
+    // Fixed when queued, so a resend after a crash carries the same Message-ID and clients can drop the copy.
+    messageId: text('message_id').notNull(),
+    status: text('status', { enum: OUTBOX_STATUSES }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    sendAfter: at('send_after').notNull().defaultNow(),
+    lockedUntil: at('locked_until'),
+    lockedBy: text('locked_by'),
+    lastError: text('last_error'),
+    smtpResponse: text('smtp_response'),
+    sentAt: at('sent_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('outbox_emails_dedupe_key').on(t.dedupeKey),
+    // The worker's claim query: due queued rows in order.
+    index('outbox_emails_due_idx').on(t.sendAfter).where(sql`${t.status} = 'queued'`),
+    index('outbox_emails_event_idx').on(t.eventId, t.createdAt, t.id),
+    check('outbox_emails_status_check', sql`${t.status} in ('queued', 'sent', 'failed', 'cancelled')`),
+  ],
+)
+
+/** One-time login links: only the hash is kept, and using one is a conditional update (once, before expiry). */
+export const magicLinks = pgTable(
+  'magic_links',
+  {
+    id: id(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    usedAt: at('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('magic_links_token_hash_key').on(t.tokenHash), index('magic_links_account_idx').on(t.accountId)],
+)
+
+/**
+ * Reminder rules already worked through for an event's current start, so the worker does not
+ * re-read every recipient on each poll. Keyed by the start: moving the event makes the rule due anew
+ * (the per-person dedupe keys in the outbox still send each reminder once).
+ */
+export const reminderRuns = pgTable(
+  'reminder_runs',
+  {
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    audience: text('audience').notNull(),
+    minutesBefore: integer('minutes_before').notNull(),
+    startsAt: at('starts_at').notNull(),
+    queued: integer('queued').notNull(),
+    doneAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.audience, t.minutesBefore, t.startsAt] })],
+)

@@ -8,10 +8,27 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url')
 }
 
-export function decodeCursor(cursor: string, shape: readonly ('string' | 'number')[]): (string | number)[] {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
+const ISO_UTC_MICROS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/
+
+/** What each part of a cursor key may be; anything else would reach SQL as a bad uuid or timestamp (a 500). */
+const CURSOR_PARTS = {
+  string: (v: unknown) => typeof v === 'string' && v.length <= 400,
+  uuid: (v: unknown) => typeof v === 'string' && UUID.test(v),
+  timestamp: (v: unknown) => typeof v === 'string' && ISO_UTC.test(v) && new Date(v).toISOString() === v,
+  // For columns PostgreSQL fills (now()): microseconds, which a JS Date would cut, skipping rows on the page edge.
+  // The round trip refuses what Date rolls over (February 30) but PostgreSQL would reject.
+  timestampMicros: (v: unknown) =>
+    typeof v === 'string' && ISO_UTC_MICROS.test(v) && Date.parse(v) > 0 && new Date(v).toISOString() === `${v.slice(0, 23)}Z`,
+}
+export type CursorPart = keyof typeof CURSOR_PARTS
+
+/** Accepts only keys this service gave out; everything else is the client's 400. */
+export function decodeCursor(cursor: string, shape: readonly CursorPart[]): string[] {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(key) && key.length === shape.length && key.every((v, i) => typeof v === shape[i])) return key
+    if (Array.isArray(key) && key.length === shape.length && key.every((v, i) => CURSOR_PARTS[shape[i]](v))) return key
   } catch {
     // fall through: a cursor that does not parse is the client's mistake, not ours
   }

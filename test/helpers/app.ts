@@ -5,6 +5,7 @@ import type { Database } from '../../src/db/client.js'
 import type { AccountRole } from '../../src/db/schema.js'
 import { createAccount } from '../../src/features/accounts/accounts.service.js'
 import { startSession } from '../../src/features/auth/sessions.service.js'
+import type { AudienceSources } from '../../src/mail/reminders.js'
 import { createTestDatabase, type TestDatabase } from './database.js'
 
 export interface TestContext {
@@ -19,10 +20,14 @@ export interface TestContext {
 let accountCounter = 0
 
 /** The one way tests get an app: own database, real HTTP stack via inject, closed when the test ends. */
-export async function build(t: Test, env: Record<string, string> = {}): Promise<TestContext> {
+export async function build(
+  t: Test,
+  env: Record<string, string> = {},
+  options: { audiences?: AudienceSources } = {},
+): Promise<TestContext> {
   const database = await createTestDatabase()
   const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT: 'off', DATA_DIR: '/nonexistent', ...env })
-  const app = await buildApp({ config, db: database.handle.db })
+  const app = await buildApp({ config, db: database.handle.db, audiences: options.audiences })
   await app.ready()
   t.teardown(async () => {
     await app.close()

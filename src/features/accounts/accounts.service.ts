@@ -40,7 +40,7 @@ export function findAccountById(db: Queryable, id: string): Promise<AccountRow |
 }
 
 export async function listAccounts(db: Queryable, query: { limit: number; cursor?: string; role?: AccountRole }) {
-  const after = query.cursor ? decodeCursor(query.cursor, ['string', 'string']) : undefined
+  const after = query.cursor ? decodeCursor(query.cursor, ['string', 'uuid']) : undefined
   const rows = await db
     .select()
     .from(accounts)

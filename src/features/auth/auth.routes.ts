@@ -4,27 +4,36 @@ import { Problem } from '../../http/problem.js'
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { findAccountById, toAccount } from '../accounts/accounts.service.js'
-import { LoginRequest, MeResponse, SessionResponse } from './auth.schemas.js'
+import { LoginRequest, MagicLinkAccepted, MagicLinkRequest, MagicLinkVerify, MeResponse, SessionResponse } from './auth.schemas.js'
+import { MAGIC_LINK_MINUTES, requestMagicLink, verifyMagicLink } from './magic-link.service.js'
 import { login, resolveSession, revokeSession } from './sessions.service.js'
 
+interface IpAndEmailLimits {
+  /** names the per-email counter and the 429's detail: "login attempts", "login links" */
+  what: string
+  perIp: { max: number; timeWindow: string }
+  perEmail: { max: number; timeWindow: string }
+}
+
 /**
- * Per-IP and per-email limits on login: the first slows a guesser on one address, the second
- * a guesser spreading over many addresses against one account. Off when RATE_LIMIT=off.
+ * Per-IP and per-email limits on a route whose body holds an `email`. On login the first slows a guesser on
+ * one address, the second a guesser spreading over many addresses against one account; on magic links they
+ * keep anyone from flooding a person's inbox. Both count unknown emails like known ones, so a 429 tells nothing
+ * about who has an account. Off when RATE_LIMIT=off.
  */
-function loginLimits(app: FastifyInstance, enabled: boolean) {
+function ipAndEmailLimits(app: FastifyInstance, enabled: boolean, { what, perIp, perEmail }: IpAndEmailLimits) {
   if (!enabled) return {}
   // The plugin runs one limiter per request, so the per-email one is checked by hand after the body is parsed.
-  const perEmail = app.createRateLimit({
-    max: 10,
-    timeWindow: '15 minutes',
-    keyGenerator: (request) => `login:${(request.body as { email: string }).email.toLowerCase()}`,
+  const limitPerEmail = app.createRateLimit({
+    ...perEmail,
+    keyGenerator: (request) => (request.body as { email: string }).email.trim().toLowerCase(),
   })
   return {
-    onRequest: app.rateLimit({ max: 20, timeWindow: '1 minute' }),
+    onRequest: app.rateLimit(perIp),
     preHandler: async (request: FastifyRequest) => {
-      const limit = await perEmail(request)
+      const limit = await limitPerEmail(request)
       if (!limit.isAllowed && limit.isExceeded) {
-        throw new Problem(429, 'rate_limited', 'Too many login attempts for this email; retry later.', undefined, {
+        throw new Problem(429, 'rate_limited', `Too many ${what} for this email; retry later.`, undefined, {
           'retry-after': String(limit.ttlInSeconds),
         })
       }
@@ -38,7 +47,11 @@ export const authRoutes: FeatureRoutes = async (app, { db, config }) => {
   app.post(
     '/v1/auth/login',
     {
-      ...loginLimits(app, config.rateLimit),
+      ...ipAndEmailLimits(app, config.rateLimit, {
+        what: 'login attempts',
+        perIp: { max: 20, timeWindow: '1 minute' },
+        perEmail: { max: 10, timeWindow: '15 minutes' },
+      }),
       schema: {
         tags: ['auth'],
         summary: 'Log in with email and password',
@@ -48,6 +61,46 @@ export const authRoutes: FeatureRoutes = async (app, { db, config }) => {
     },
     async (request) => {
       const { token, account } = await login(db, request.body.email, request.body.password)
+      return { token, account: toAccount(account) }
+    },
+  )
+
+  app.post(
+    '/v1/auth/magic-link',
+    {
+      // Five per email per link lifetime: at most about five live links per account, and no inbox flooding.
+      ...ipAndEmailLimits(app, config.rateLimit, {
+        what: 'login links',
+        perIp: { max: 10, timeWindow: '1 minute' },
+        perEmail: { max: 5, timeWindow: `${MAGIC_LINK_MINUTES} minutes` },
+      }),
+      schema: {
+        tags: ['auth'],
+        summary: 'Email a one-time login link; answers 202 whether or not the email has an account',
+        body: ref(MagicLinkRequest),
+        response: { 202: ref(MagicLinkAccepted), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await requestMagicLink(db, config, request.body.email)
+      return reply.code(202).send({})
+    },
+  )
+
+  app.post(
+    '/v1/auth/magic-link/verify',
+    {
+      // A token has 256 random bits, so this limit is not against guessing but against load.
+      ...(config.rateLimit ? { onRequest: app.rateLimit({ max: 30, timeWindow: '1 minute' }) } : {}),
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange the token of a login link for a session, once',
+        body: ref(MagicLinkVerify),
+        response: { 200: ref(SessionResponse), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { token, account } = await verifyMagicLink(db, request.body.token)
       return { token, account: toAccount(account) }
     },
   )

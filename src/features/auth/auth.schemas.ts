@@ -23,4 +23,24 @@ export const MeResponse = Type.Object(
   { $id: 'MeResponse', additionalProperties: false },
 )
 
-export const authSchemas = [LoginRequest, SessionResponse, MeResponse]
+export const MagicLinkRequest = Type.Object(
+  { email: Email },
+  { $id: 'MagicLinkRequest', additionalProperties: false },
+)
+
+export const MagicLinkAccepted = Type.Object(
+  {},
+  {
+    $id: 'MagicLinkAccepted',
+    additionalProperties: false,
+    description: 'the same for every email: if it belongs to an account, a one-time login link is on its way',
+  },
+)
+
+// Any string up to a sane length: a malformed token is refused like an unknown one (401), not as a bad request.
+export const MagicLinkVerify = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 200, description: 'the vml_ token from the emailed link' }) },
+  { $id: 'MagicLinkVerify', additionalProperties: false },
+)
+
+export const authSchemas = [LoginRequest, SessionResponse, MeResponse, MagicLinkRequest, MagicLinkAccepted, MagicLinkVerify]

@@ -1,5 +1,6 @@
-import { and, eq, gt, isNull } from 'drizzle-orm'
-import type { Queryable } from '../../db/client.js'
+import { and, eq, gt, isNull, sql } from 'drizzle-orm'
+import type { Database, Queryable } from '../../db/client.js'
+import { prepared } from '../../db/prepared.js'
 import { accounts, sessions } from '../../db/schema.js'
 import type { AccountPrincipal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
@@ -27,18 +28,29 @@ export async function login(db: Queryable, email: string, password: string) {
   return { token: await startSession(db, account), account }
 }
 
-export async function resolveSession(db: Queryable, token: string): Promise<AccountPrincipal | null> {
-  const [row] = await db
-    .select({
+/** Runs on every authenticated request, hence prepared once per database. */
+export async function resolveSession(db: Database, token: string): Promise<AccountPrincipal | null> {
+  const query = prepared(db, 'session_by_token', (d) =>
+    d
+      .select({
       sessionId: sessions.id,
       id: accounts.id,
       email: accounts.email,
       name: accounts.name,
-      role: accounts.role,
-    })
-    .from(sessions)
-    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
-    .where(and(eq(sessions.tokenHash, hashToken(token)), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date())))
+        role: accounts.role,
+      })
+      .from(sessions)
+      .innerJoin(accounts, eq(accounts.id, sessions.accountId))
+      .where(
+        and(
+          eq(sessions.tokenHash, sql.placeholder('hash')),
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, sql`now()`),
+        ),
+      )
+      .prepare('session_by_token'),
+  )
+  const [row] = await query.execute({ hash: hashToken(token) })
   if (!row) return null
   const { sessionId, ...account } = row
   return { kind: 'account', sessionId, account }

@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 
-/** What a bearer token is, readable from its prefix (contract: "Credentials"). */
-export const TOKEN_PREFIXES = { session: 'vms_', scanner: 'vmd_', registration: 'vmr_' } as const
+/**
+ * What a token is, readable from its prefix (contract: "Credentials"). `vml_` (magic link) is no bearer
+ * token: it only travels in an email link and is exchanged once for a `vms_` session.
+ */
+export const TOKEN_PREFIXES = { session: 'vms_', scanner: 'vmd_', registration: 'vmr_', magicLink: 'vml_' } as const
 export type TokenPrefix = (typeof TOKEN_PREFIXES)[keyof typeof TOKEN_PREFIXES]
 
 /** 32 random bytes after the prefix; only the SHA-256 of the whole token is ever stored. */
@@ -15,4 +18,6 @@ export function hashToken(token: string): string {
 }
 
 // prefix + 43 base64url characters: anything else is refused before a database lookup.
+// Bearer tokens only: a vml_ token in an Authorization header is malformed.
 export const TOKEN_PATTERN = /^(vms|vmd|vmr)_[A-Za-z0-9_-]{43}$/
+export const MAGIC_LINK_TOKEN_PATTERN = /^vml_[A-Za-z0-9_-]{43}$/

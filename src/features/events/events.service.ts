@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Database, Queryable } from '../../db/client.js'
 import { isUniqueViolation } from '../../db/errors.js'
-import { accounts, eventOrganizers, events, type EventStatus } from '../../db/schema.js'
+import { accounts, eventOrganizers, events, outboxEmails, type EventStatus } from '../../db/schema.js'
 import type { Principal } from '../../http/auth.js'
 import { decodeCursor, toPage } from '../../http/pagination.js'
 import { Problem, type FieldIssue } from '../../http/problem.js'
@@ -193,34 +193,31 @@ export async function patchEvent(db: Database, eventId: string, patch: EventPatc
 export async function publishEvent(db: Queryable, eventId: string): Promise<EventRow> {
   const [row] = await db
     .update(events)
-    .set({ status: 'published', publishedAt: new Date(), updatedAt: new Date() })
+    .set({ status: 'published', publishedAt: sql`coalesce(${events.publishedAt}, now())`, updatedAt: new Date() })
     .where(and(eq(events.id, eventId), inArray(events.status, ['draft', 'published'])))
     .returning()
   if (!row) throw Problem.conflict('invalid_transition', 'A cancelled event cannot be published.')
   return row
 }
 
-/** Any state → cancelled, idempotently. The conditional update keeps the first cancellation's time. */
-export async function cancelEvent(db: Queryable, eventId: string): Promise<EventRow> {
-  const [row] = await db
-    .update(events)
-    .set({ status: 'cancelled', cancelledAt: sql`coalesce(${events.cancelledAt}, now())`, updatedAt: new Date() })
-    .where(eq(events.id, eventId))
-    .returning()
-  if (!row) throw Problem.notFound('event')
-  return row
-}
-
-const CURSOR_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
-
-/** The (startsAt, id) key this list gives out; anything else would reach SQL as a bad uuid or timestamp (a 500). */
-function eventCursor(cursor: string): [Date, string] {
-  const [at, id] = decodeCursor(cursor, ['string', 'string']) as [string, string]
-  const date = new Date(at)
-  if (!CURSOR_TIME.test(at) || Number.isNaN(date.getTime()) || date.toISOString() !== at || !UUID.test(id)) {
-    throw Problem.invalidField('/querystring/cursor', 'is not a cursor this list gave out')
-  }
-  return [date, id]
+/**
+ * Any state → cancelled, idempotently; the conditional update keeps the first cancellation's time.
+ * Reminders already queued but not sent are withdrawn in the same transaction: a cancelled fair reminds nobody.
+ */
+export async function cancelEvent(db: Database, eventId: string): Promise<EventRow> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(events)
+      .set({ status: 'cancelled', cancelledAt: sql`coalesce(${events.cancelledAt}, now())`, updatedAt: new Date() })
+      .where(eq(events.id, eventId))
+      .returning()
+    if (!row) throw Problem.notFound('event')
+    await tx
+      .update(outboxEmails)
+      .set({ status: 'cancelled', lockedUntil: null })
+      .where(and(eq(outboxEmails.eventId, eventId), eq(outboxEmails.status, 'queued'), eq(outboxEmails.template, 'reminder')))
+    return row
+  })
 }
 
 export async function listEvents(
@@ -241,7 +238,7 @@ export async function listEvents(
   } else if (account?.role !== 'admin') {
     visible = eq(events.status, 'published')
   }
-  const after = query.cursor ? eventCursor(query.cursor) : undefined
+  const after = query.cursor ? decodeCursor(query.cursor, ['timestamp', 'uuid']) : undefined
   const rows = await db
     .select()
     .from(events)
@@ -250,7 +247,7 @@ export async function listEvents(
         visible,
         query.status ? eq(events.status, query.status) : undefined,
         after
-          ? or(gt(events.startsAt, after[0]), and(eq(events.startsAt, after[0]), gt(events.id, after[1])))
+          ? or(gt(events.startsAt, new Date(after[0])), and(eq(events.startsAt, new Date(after[0])), gt(events.id, after[1])))
           : undefined,
       ),
     )

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto'
+import type { Queryable } from '../db/client.js'
+import { outboxEmails } from '../db/schema.js'
+import { normaliseLocale, validateEmailData, type TemplateName } from './templates.js'
+
+export interface EmailToQueue {
+  to: string
+  template: TemplateName
+  locale: string | null | undefined
+  data: Record<string, unknown>
+  /** unique: queueing the same key again is a no-op (the same reminder for the same person goes out once) */
+  dedupeKey?: string
+  sendAfter?: Date
+  /** the event whose organizers see this email in their outbox */
+  eventId?: string | null
+}
+
+/**
+ * Writes emails to the outbox inside the caller's transaction: they exist exactly when the change that
+ * caused them commits. Nothing is rendered or sent here; the worker does that. Returns how many were new.
+ */
+export async function enqueueEmails(tx: Queryable, emails: EmailToQueue[]): Promise<number> {
+  if (emails.length === 0) return 0
+  const rows = emails.map((email) => {
+    // A template fed the wrong data is a bug in our code: fail the transaction, not the recipient later.
+    const problems = validateEmailData(email.template, email.data)
+    if (problems.length) throw new Error(`email ${email.template}: ${problems.join('; ')}`)
+    const id = randomUUID()
+    return {
+      id,
+      eventId: email.eventId ?? null,
+      toAddress: email.to,
+      template: email.template,
+      locale: normaliseLocale(email.locale),
+      data: email.data,
+      dedupeKey: email.dedupeKey ?? null,
+      messageId: `<${id}@vereinsmesse>`,
+      sendAfter: email.sendAfter ?? new Date(),
+    }
+  })
+  let inserted = 0
+  // Chunks keep each statement under PostgreSQL's 65,535 bind parameters for large announcements.
+  for (let i = 0; i < rows.length; i += 1000) {
+    const result = await tx
+      .insert(outboxEmails)
+      .values(rows.slice(i, i + 1000))
+      .onConflictDoNothing({ target: outboxEmails.dedupeKey })
+      .returning({ id: outboxEmails.id })
+    inserted += result.length
+  }
+  return inserted
+}
+
+export async function enqueueEmail(tx: Queryable, email: EmailToQueue): Promise<boolean> {
+  return (await enqueueEmails(tx, [email])) === 1
+}

@@ -1,0 +1,330 @@
+import { existsSync, readFileSync } from 'node:fs'
+import mustache from 'mustache'
+import {
+  DEFAULT_LOCALE,
+  EMAIL_DATA,
+  LOCALES,
+  TEMPLATE_NAMES,
+  isTemplateName,
+  normaliseLocale,
+  renderProblems,
+  type EmailData,
+  type Locale,
+  type TemplateName,
+} from './templates.js'
+
+export interface RenderedEmail {
+  subject: string
+  html: string
+  text: string
+  /** the language actually used: German when the requested one is unknown or not translated */
+  locale: Locale
+}
+
+/**
+ * Why an email cannot be rendered. `kind: 'data'`: this email's data is wrong, and retrying will not help.
+ * `kind: 'templates'`: the template files of this deployment are broken, so every email fails alike.
+ */
+export class EmailRenderError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[] = [],
+    readonly kind: 'data' | 'templates' = 'data',
+  ) {
+    super(message)
+    this.name = 'EmailRenderError'
+  }
+}
+
+export const TEMPLATES_DIR = new URL('../../templates/', import.meta.url)
+export const LAYOUT_FILE = '_layout.html'
+
+// en-GB rather than en-US: 24-hour times and day-month order, as the fair's English readers in Germany
+// expect. Arabic with Latin digits, so dates match the stand codes, addresses and URLs beside them.
+const INTL_LOCALE: Record<Locale, string> = { de: 'de-DE', en: 'en-GB', tr: 'tr-TR', ar: 'ar-u-nu-latn' }
+
+const DAY: Intl.DateTimeFormatOptions = { weekday: 'long', day: 'numeric', month: 'long' }
+const DAY_AND_TIME: Intl.DateTimeFormatOptions = { ...DAY, year: 'numeric', hour: '2-digit', minute: '2-digit' }
+
+function dateFormat(locale: Locale, timeZone: string, options: Intl.DateTimeFormatOptions) {
+  const format = new Intl.DateTimeFormat(INTL_LOCALE[locale], { ...options, timeZone })
+  // ICU puts thin and narrow no-break spaces into dates and ranges; fonts in older mail clients lack them.
+  const plainSpaces = (text: string) => text.replace(/\u2009/g, ' ').replace(/\u202F/g, '\u00A0')
+  return {
+    format: (date: Date) => plainSpaces(format.format(date)),
+    formatRange: (start: Date, end: Date) => plainSpaces(format.formatRange(start, end)),
+  }
+}
+
+/** Variables every template and the layout may use. */
+const COMMON_VARIABLES = ['lang', 'dir', 'align'] as const
+
+type Derivations = { [T in TemplateName]: Record<string, (data: EmailData[T], locale: Locale) => unknown> }
+
+/**
+ * What the renderer computes from the data, so templates stay logic-less: dates formatted for the
+ * language in the event's time zone, plural-correct durations, booleans for `{{#section}}`s, and the
+ * announcement body as escaped paragraphs. A key that is also a data key replaces the value.
+ */
+const DERIVED = {
+  'magic-link': {
+    expiresText: (d, locale) =>
+      new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'unit', unit: 'minute', unitDisplay: 'long' }).format(
+        d.expiresMinutes,
+      ),
+  },
+  reminder: {
+    isVisitors: (d) => d.audience === 'visitors',
+    isExhibitors: (d) => d.audience === 'exhibitors',
+    // "Samstag, 20. März": short enough for a subject line
+    dateText: (d, locale) => dateFormat(locale, d.timezone, DAY).format(new Date(d.startsAt)),
+    startsAtText: (d, locale) => dateFormat(locale, d.timezone, DAY_AND_TIME).format(new Date(d.startsAt)),
+    endsAtText: (d, locale) => dateFormat(locale, d.timezone, DAY_AND_TIME).format(new Date(d.endsAt)),
+    // "Samstag, 20. März 2027, 10:00–17:00 Uhr"; both dates in full when the fair spans days
+    whenText: (d, locale) =>
+      dateFormat(locale, d.timezone, DAY_AND_TIME).formatRange(new Date(d.startsAt), new Date(d.endsAt)),
+    venueAddress: (d) =>
+      d.venueAddress
+        .split(/\r?\n/)
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .join(', '),
+  },
+  announcement: {
+    body: (d) => d.body.replace(/\r\n?/g, '\n').trim(),
+    bodyHtml: (d) => paragraphsHtml(d.body),
+  },
+} satisfies Derivations
+
+/** Variables that hold HTML built (and escaped) here, the only ones an .html file may use unescaped. */
+const HTML_VARIABLES = new Set(['bodyHtml'])
+
+/** What each subject must name, so a reader can tell the email apart in a full inbox. */
+const SUBJECT_MUST_NAME: Record<TemplateName, { variable: string } | { text: string }> = {
+  'magic-link': { text: 'Vereinsmesse' },
+  reminder: { variable: 'eventTitle' },
+  announcement: { variable: 'eventTitle' },
+}
+
+/** Every variable a template's files may use: its data, what is derived from it, and lang/dir/align. */
+export function allowedVariables(template: TemplateName | typeof LAYOUT_FILE): Set<string> {
+  if (template === LAYOUT_FILE) return new Set([...COMMON_VARIABLES, 'subject', 'content'])
+  return new Set([...COMMON_VARIABLES, ...Object.keys(EMAIL_DATA[template]), ...Object.keys(DERIVED[template])])
+}
+
+export interface TemplateTag {
+  name: string
+  kind: 'escaped' | 'unescaped' | 'section' | 'partial'
+}
+
+/** Every tag in a Mustache source, sections included; throws when the source does not parse. */
+export function templateTags(source: string): TemplateTag[] {
+  const tags: TemplateTag[] = []
+  const walk = (tokens: mustache.TemplateSpans) => {
+    for (const token of tokens) {
+      const [type, name] = token
+      if (type === 'name') tags.push({ name, kind: 'escaped' })
+      else if (type === '&') tags.push({ name, kind: 'unescaped' })
+      else if (type === '>') tags.push({ name, kind: 'partial' })
+      else if (type === '#' || type === '^') {
+        tags.push({ name, kind: 'section' })
+        walk((token as unknown as [string, string, number, number, mustache.TemplateSpans])[4])
+      }
+    }
+  }
+  walk(mustache.parse(source))
+  return tags
+}
+
+/** The variable names a Mustache source uses, each once. */
+export function templateVariables(source: string): string[] {
+  return [...new Set(templateTags(source).map((tag) => tag.name))]
+}
+
+/**
+ * What is wrong with one template file, as it is on disk; [] when nothing.
+ * `template` is a template name, or LAYOUT_FILE for the shared layout.
+ */
+export function templateFileProblems(
+  template: TemplateName | typeof LAYOUT_FILE,
+  part: 'html' | 'txt',
+  source: string,
+): string[] {
+  const problems: string[] = []
+  let body = source
+  if (part === 'txt') {
+    let subject: string
+    try {
+      ;({ subject, text: body } = splitTextFile(source))
+    } catch (err) {
+      return [(err as Error).message]
+    }
+    if (template !== LAYOUT_FILE) problems.push(...subjectProblems(template, subject))
+    problems.push(...tagProblems(template, part, subject))
+  }
+  problems.push(...tagProblems(template, part, body))
+  if (part === 'html') {
+    // Mail clients drop <style> blocks and block remote content: the layout must work with neither.
+    if (/<(style|script|link|iframe|img)\b/i.test(source)) {
+      problems.push('uses <style>, <script>, <link>, <iframe> or <img>')
+    }
+    if (/url\(|\bsrc\s*=/i.test(source)) problems.push('loads an external resource')
+  }
+  return problems
+}
+
+function subjectProblems(template: TemplateName, subject: string): string[] {
+  const must = SUBJECT_MUST_NAME[template]
+  if ('text' in must) return subject.includes(must.text) ? [] : [`the subject does not mention "${must.text}"`]
+  let variables: string[]
+  try {
+    variables = templateVariables(subject)
+  } catch {
+    return []
+  }
+  return variables.includes(must.variable) ? [] : [`the subject does not contain {{${must.variable}}}`]
+}
+
+function tagProblems(template: TemplateName | typeof LAYOUT_FILE, part: 'html' | 'txt', source: string): string[] {
+  let tags: TemplateTag[]
+  try {
+    tags = templateTags(source)
+  } catch (err) {
+    return [`does not parse: ${(err as Error).message}`]
+  }
+  const allowed = allowedVariables(template)
+  const problems: string[] = []
+  for (const { name, kind } of tags) {
+    if (kind === 'partial') problems.push(`uses the partial {{> ${name}}}; partials are not supported`)
+    else if (!allowed.has(name)) problems.push(`uses {{${name}}}, which the "${template}" email does not provide`)
+    else if (part === 'html' && kind === 'unescaped' && !HTML_VARIABLES.has(name) && name !== 'content') {
+      problems.push(`uses {{{${name}}}} unescaped in HTML; only ${[...HTML_VARIABLES].join(', ')} may be`)
+    }
+  }
+  return [...new Set(problems)]
+}
+
+/** A .txt file is "Subject: …", a blank line, then the text body. */
+export function splitTextFile(source: string): { subject: string; text: string } {
+  const match = /^Subject:[ \t]*([^\n]*)\n\n([\s\S]*)$/.exec(source)
+  if (!match) throw new Error('must start with a "Subject: …" line followed by a blank line')
+  const subject = match[1].trim()
+  if (subject === '') throw new Error('has an empty subject')
+  return { subject, text: match[2] }
+}
+
+interface LocaleTemplate {
+  subject: string
+  text: string
+  html: string
+}
+
+interface TemplateSet {
+  layout: string
+  // `${template}/${locale}`; a locale without files is absent and falls back to German
+  byKey: Map<string, LocaleTemplate>
+}
+
+function readTemplate(dir: URL, file: string): string {
+  // Translators' editors may add a byte order mark or Windows line ends; neither must reach an email.
+  return readFileSync(new URL(file, dir), 'utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
+}
+
+/** Reads every template in `dir`; a set that cannot serve every template in German fails loudly here. */
+function loadTemplates(dir: URL): TemplateSet {
+  const problems: string[] = []
+  const byKey = new Map<string, LocaleTemplate>()
+  const layout = existsSync(new URL(LAYOUT_FILE, dir)) ? readTemplate(dir, LAYOUT_FILE) : ''
+  if (!layout) problems.push(`templates/${LAYOUT_FILE} is missing`)
+  for (const template of TEMPLATE_NAMES) {
+    for (const locale of LOCALES) {
+      const [htmlFile, textFile] = [`${template}/${locale}.html`, `${template}/${locale}.txt`]
+      const present = [htmlFile, textFile].filter((file) => existsSync(new URL(file, dir)))
+      if (present.length === 0) {
+        if (locale === DEFAULT_LOCALE) problems.push(`templates/${template}/${locale}.{html,txt} are missing`)
+        continue
+      }
+      if (present.length === 1) {
+        problems.push(`templates/${present[0]} has no ${present[0] === htmlFile ? '.txt' : '.html'} beside it`)
+        continue
+      }
+      try {
+        const { subject, text } = splitTextFile(readTemplate(dir, textFile))
+        const html = readTemplate(dir, htmlFile)
+        for (const source of [subject, text, html]) mustache.parse(source)
+        byKey.set(`${template}/${locale}`, { subject, text, html })
+      } catch (err) {
+        problems.push(`templates/${template}/${locale}: ${(err as Error).message}`)
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new EmailRenderError(`Email templates cannot be loaded: ${problems.join('; ')}`, problems, 'templates')
+  }
+  return { layout, byKey }
+}
+
+const plain = (value: unknown) => String(value)
+
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+
+// Mustache's own escape also writes / as &#x2F;, which makes every URL in the HTML unreadable to tools and tests.
+/** The five characters that matter in text and in quoted attributes. */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (c) => HTML_ENTITIES[c])
+}
+
+/** Plain text as HTML paragraphs: a blank line starts a paragraph, a single line break stays one. */
+export function paragraphsHtml(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split(/\n[ \t]*\n/)
+    .map((paragraph) => paragraph.trim())
+    .filter(Boolean)
+    .map((paragraph) => `<p style="margin:0 0 16px;">${paragraph.split('\n').map(escapeHtml).join('<br>\n')}</p>`)
+    .join('\n')
+}
+
+/**
+ * A renderer over the templates in `dir` (a file URL ending in "/"), read on its first use and kept.
+ * Tests use it with a copy of the templates; everything else uses `renderEmail`.
+ */
+export function createRenderer(dir: URL = TEMPLATES_DIR) {
+  let templateSet: TemplateSet | undefined
+  return function render(template: TemplateName, locale: string, data: Record<string, unknown>): RenderedEmail {
+    if (!isTemplateName(template)) throw new EmailRenderError(`Unknown email template "${String(template)}"`)
+    const problems = renderProblems(template, data)
+    if (problems.length > 0) {
+      throw new EmailRenderError(`Cannot render the "${template}" email: ${problems.join('; ')}`, problems)
+    }
+    // Not kept when it fails, so fixed files are picked up by the next email.
+    templateSet ??= loadTemplates(dir)
+    const requested = normaliseLocale(locale)
+    const used: Locale = templateSet.byKey.has(`${template}/${requested}`) ? requested : DEFAULT_LOCALE
+    const files = templateSet.byKey.get(`${template}/${used}`) as LocaleTemplate
+
+    const direction = used === 'ar' ? { dir: 'rtl', align: 'right' } : { dir: 'ltr', align: 'left' }
+    const common = { lang: used, ...direction }
+    const derivations: Record<string, (d: never, l: Locale) => unknown> = DERIVED[template]
+    const derived = Object.fromEntries(
+      Object.entries(derivations).map(([name, derive]) => [name, derive(data as never, used)]),
+    )
+    const view = { ...data, ...derived, ...common }
+
+    const subject = mustache.render(files.subject, view, {}, { escape: plain }).replace(/\s+/g, ' ').trim()
+    const text = mustache.render(files.text, view, {}, { escape: plain }).replace(/\n{3,}/g, '\n\n').trimEnd()
+    const content = mustache.render(files.html, view, {}, { escape: escapeHtml })
+    const html = mustache.render(templateSet.layout, { ...common, subject, content }, {}, { escape: escapeHtml })
+    return { subject, html, text: `${text}\n`, locale: used }
+  }
+}
+
+const renderFromTemplatesFolder = createRenderer()
+
+/**
+ * Renders one email from templates/. Throws EmailRenderError when `data` lacks what the template needs
+ * (see validateEmailData), so no email ever says "undefined", or when the template files are broken.
+ */
+export function renderEmail(template: TemplateName, locale: string, data: Record<string, unknown>): RenderedEmail {
+  return renderFromTemplatesFolder(template, locale, data)
+}
