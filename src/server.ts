@@ -1,27 +1,45 @@
 import closeWithGrace from 'close-with-grace'
-import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
-import { openDatabase } from './db/client.js'
-import { migrateDatabase } from './db/migrate.js'
-import { ensureFirstAdmin } from './features/accounts/accounts.service.js'
-import { defaultAudiences } from './mail/audiences.js'
-import { queueDueReminders } from './mail/reminders.js'
-import { createTransport } from './mail/transport.js'
-import { startWorker, type RunningWorker } from './mail/worker.js'
+import { openDatabase, type Database, type DatabaseHandle } from './db/client.js'
+import { migrateDatabase, migrationsApplied } from './db/migrate.js'
+import { ensureFirstAdmin, hasAdmin } from './features/accounts/accounts.service.js'
+import type { RunningWorker } from './mail/worker.js'
+
+/**
+ * Brings the database up to date and creates the first admin. A database that needs neither (every start
+ * but the first) is recognised with two cheap reads, without the migration lock or the migrator's file reads.
+ */
+async function prepareDatabase(database: DatabaseHandle, config: Config) {
+  const ready = async (db: Database) => (await migrationsApplied(db)) && (await hasAdmin(db))
+  if (await ready(database.db)) return null
+  let firstAdmin: { email: string; password: string } | null = null
+  await migrateDatabase(database, config.databaseUrl, async (db) => {
+    firstAdmin = await ensureFirstAdmin(db, { email: config.adminEmail, password: config.adminPassword })
+  })
+  return firstAdmin
+}
 
 /** Reads the environment, opens and migrates the database, starts what ROLE asks for, and stops cleanly on signals. */
 async function main(config: Config) {
   const started = performance.now()
+  // The app's modules load while the database opens (both take about a second; the loader works off-thread).
+  const modules = Promise.all([
+    import('./app.js'),
+    import('./mail/audiences.js'),
+    import('./mail/reminders.js'),
+    import('./mail/transport.js'),
+    import('./mail/worker.js'),
+  ])
+  modules.catch(() => {}) // awaited below; this only keeps a failed open from reporting it as unhandled first
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir })
   let firstAdmin: { email: string; password: string } | null = null
   try {
-    await migrateDatabase(database, config.databaseUrl, async (db) => {
-      firstAdmin = await ensureFirstAdmin(db, { email: config.adminEmail, password: config.adminPassword })
-    })
+    firstAdmin = await prepareDatabase(database, config)
   } catch (err) {
     await database.close()
     throw err
   }
+  const [{ buildApp }, { defaultAudiences }, { queueDueReminders }, { createTransport }, { startWorker }] = await modules
 
   const app = await buildApp({ config, db: database.db })
   let worker: RunningWorker | undefined

@@ -60,6 +60,11 @@ export async function listAccounts(db: Queryable, query: { limit: number; cursor
   return toPage(rows, query.limit, toAccount, (r) => [r.email.toLowerCase(), r.id])
 }
 
+export async function hasAdmin(db: Queryable): Promise<boolean> {
+  const row = await db.query.accounts.findFirst({ where: eq(accounts.role, 'admin'), columns: { id: true } })
+  return row !== undefined
+}
+
 /**
  * On an empty database, creates the first admin: from ADMIN_EMAIL/ADMIN_PASSWORD, or generated.
  * Runs under the migration lock, so two instances starting together create one admin.
@@ -69,8 +74,7 @@ export async function ensureFirstAdmin(
   db: Database,
   configured: { email?: string; password?: string },
 ): Promise<{ email: string; password: string } | null> {
-  const existing = await db.query.accounts.findFirst({ where: eq(accounts.role, 'admin'), columns: { id: true } })
-  if (existing) return null
+  if (await hasAdmin(db)) return null
   const email = configured.email ?? 'admin@vereinsmesse.local'
   const password = configured.password ?? generatePassword()
   await createAccount(db, { email, name: 'Administrator', role: 'admin', password })

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Database, Queryable } from '../../db/client.js'
 import { isUniqueViolation } from '../../db/errors.js'
+import { prepared } from '../../db/prepared.js'
 import { accounts, eventOrganizers, events, outboxEmails, type EventStatus } from '../../db/schema.js'
 import type { Principal } from '../../http/auth.js'
 import { decodeCursor, toPage } from '../../http/pagination.js'
@@ -42,8 +43,16 @@ export function toEvent(row: EventRow) {
 }
 
 /** `{eventId}` in every path is the id or the slug. */
-export function eventKey(idOrSlug: string): SQL {
-  return UUID.test(idOrSlug) ? eq(events.id, idOrSlug.toLowerCase()) : eq(events.slug, idOrSlug)
+export async function findEvent(db: Database, idOrSlug: string): Promise<EventRow | undefined> {
+  // The hottest read of the service (every event route), hence prepared once per database.
+  const [row] = UUID.test(idOrSlug)
+    ? await prepared(db, 'event_by_id', (d) =>
+        d.select().from(events).where(eq(events.id, sql.placeholder('id'))).limit(1).prepare('event_by_id'),
+      ).execute({ id: idOrSlug.toLowerCase() })
+    : await prepared(db, 'event_by_slug', (d) =>
+        d.select().from(events).where(eq(events.slug, sql.placeholder('slug'))).limit(1).prepare('event_by_slug'),
+      ).execute({ slug: idOrSlug })
+  return row
 }
 
 export async function isOrganizerOf(db: Queryable, accountId: string, eventId: string): Promise<boolean> {
@@ -69,13 +78,13 @@ async function canManage(db: Queryable, principal: Principal | null, row: EventR
  * someone who can see it but not manage it gets 403; a missing token on a manage route gets 401.
  */
 export async function loadEvent(
-  db: Queryable,
+  db: Database,
   principal: Principal | null,
   idOrSlug: string,
   access: 'read' | 'manage',
 ): Promise<EventRow> {
   if (access === 'manage' && principal?.kind !== 'account') throw Problem.unauthenticated()
-  const row = await db.query.events.findFirst({ where: eventKey(idOrSlug) })
+  const row = await findEvent(db, idOrSlug)
   if (!row) throw Problem.notFound('event')
   const manager = await canManage(db, principal, row)
   if (access === 'read' && (manager || publiclyVisible(row))) return row
