@@ -21,6 +21,13 @@ import { eventSchemas } from './features/events/events.schemas.js'
 import { eventRoutes } from './features/events/events.routes.js'
 import { emailSchemas } from './features/email/email.schemas.js'
 import { emailRoutes } from './features/email/email.routes.js'
+import { registrationSchemas } from './features/registrations/registrations.schemas.js'
+import { registrationRoutes } from './features/registrations/registrations.routes.js'
+import { privacySchemas } from './features/registrations/privacy.schemas.js'
+import { privacyRoutes } from './features/registrations/privacy.routes.js'
+import { attendeeListSchemas } from './features/registrations/attendee-list.schemas.js'
+import { attendeeListRoutes } from './features/registrations/attendee-list.routes.js'
+import { ticketRoutes } from './features/tickets/tickets.routes.js'
 
 export interface BuildOptions {
   config: Config
@@ -44,7 +51,7 @@ export async function buildApp({ config, db, logger, audiences = defaultAudience
   // JSON only: anything else is 415, not a string body that then fails its schema.
   app.removeContentTypeParser('text/plain')
   registerErrorHandling(app)
-  for (const schema of [...sharedSchemas, ...accountSchemas, ...authSchemas, ...eventSchemas, ...emailSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...accountSchemas, ...authSchemas, ...eventSchemas, ...emailSchemas, ...registrationSchemas, ...privacySchemas, ...attendeeListSchemas]) app.addSchema(schema)
 
   await app.register(rateLimit, {
     global: false,
@@ -62,6 +69,10 @@ export async function buildApp({ config, db, logger, audiences = defaultAudience
   await app.register(accountRoutes, deps)
   await app.register(eventRoutes, deps)
   await app.register(emailRoutes, deps)
+  await app.register(registrationRoutes, deps)
+  await app.register(privacyRoutes, deps)
+  await app.register(attendeeListRoutes, deps)
+  await app.register(ticketRoutes, deps)
 
   return app
 }

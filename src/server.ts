@@ -29,6 +29,7 @@ async function main(config: Config) {
     import('./mail/reminders.js'),
     import('./mail/transport.js'),
     import('./mail/worker.js'),
+    import('./features/registrations/privacy.service.js'),
   ])
   modules.catch(() => {}) // awaited below; this only keeps a failed open from reporting it as unhandled first
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir })
@@ -39,7 +40,7 @@ async function main(config: Config) {
     await database.close()
     throw err
   }
-  const [{ buildApp }, { defaultAudiences }, { queueDueReminders }, { createTransport }, { startWorker }] = await modules
+  const [{ buildApp }, { defaultAudiences }, { queueDueReminders }, { createTransport }, { startWorker }, { retentionJob }] = await modules
 
   const app = await buildApp({ config, db: database.db })
   let worker: RunningWorker | undefined
@@ -57,14 +58,22 @@ async function main(config: Config) {
   if (config.role !== 'worker') await app.listen({ port: config.port, host: config.host })
   else await app.ready()
   if (config.role !== 'api') {
+    const eraseExpiredRegistrations = retentionJob(database.db)
+    const workerLog = app.log.child({ component: 'worker' })
     worker = startWorker({
       db: database.db,
       transport,
       mailFrom: config.mailFrom,
-      log: app.log.child({ component: 'worker' }),
+      log: workerLog,
       pollMs: config.workerPollMs,
       beforeEachPoll: async () => {
         await queueDueReminders(database.db, defaultAudiences)
+        // Caught here: a failed erasure batch (retried next time) must not hold up the mail of this poll.
+        const erased = await eraseExpiredRegistrations().catch((err: unknown) => {
+          workerLog.error({ err }, 'retention: erasing expired registrations failed')
+          return 0
+        })
+        if (erased > 0) workerLog.info({ erased }, 'retention: registrations of past events erased')
       },
     })
   }

@@ -75,6 +75,11 @@ export const events = pgTable(
     endsAt: at('ends_at').notNull(),
     timezone: text('timezone').notNull().default('Europe/Berlin'),
     visitorCapacity: integer('visitor_capacity').notNull(),
+    // People on confirmed registrations. Beside the capacity in the same row, so one conditional update
+    // decides a registration and the check below makes overbooking impossible whatever the code does.
+    confirmedPeople: integer('confirmed_people').notNull().default(0),
+    // Personal data of registrations is erased this many days after the event ends (null: kept until erased by hand).
+    retentionDays: integer('retention_days'),
     maxPartySize: integer('max_party_size').notNull().default(5),
     waitlist: boolean('waitlist').notNull().default(false),
     registrationOpensAt: at('registration_opens_at'),
@@ -95,6 +100,7 @@ export const events = pgTable(
     check('events_status_check', sql`${t.status} in ('draft', 'published', 'cancelled')`),
     check('events_dates_check', sql`${t.endsAt} > ${t.startsAt}`),
     check('events_capacity_check', sql`${t.visitorCapacity} >= 0`),
+    check('events_confirmed_people_check', sql`${t.confirmedPeople} between 0 and ${t.visitorCapacity}`),
     check('events_party_size_check', sql`${t.maxPartySize} between 1 and 20`),
   ],
 )
@@ -186,4 +192,109 @@ export const reminderRuns = pgTable(
     doneAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.eventId, t.audience, t.minutesBefore, t.startsAt] })],
+)
+
+
+export const REGISTRATION_STATUSES = ['confirmed', 'waitlisted', 'cancelled'] as const
+export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number]
+
+export const registrations = pgTable(
+  'registrations',
+  {
+    id: id(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    partySize: integer('party_size').notNull(),
+    language: text('language').notNull(),
+    accessibilityNeeds: text('accessibility_needs'),
+    status: text('status', { enum: REGISTRATION_STATUSES }).notNull(),
+    consentPrivacyAt: at('consent_privacy_at').notNull(),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+    cancelledAt: at('cancelled_at'),
+    erasedAt: at('erased_at'),
+  },
+  (t) => [
+    // One live registration per email and event; a cancelled one frees the address for a new registration.
+    uniqueIndex('registrations_event_email_live_key')
+      .on(t.eventId, sql`lower(${t.email})`)
+      .where(sql`${t.status} <> 'cancelled'`),
+    // The waitlist is promoted first-come-first-served, and the organizer list pages by creation.
+    index('registrations_event_status_created_idx').on(t.eventId, t.status, t.createdAt, t.id),
+    check('registrations_status_check', sql`${t.status} in ('confirmed', 'waitlisted', 'cancelled')`),
+    check('registrations_party_size_check', sql`${t.partySize} between 1 and 20`),
+  ],
+)
+
+/** Manage tokens (vmr_) of a registration: several may be live (the email's link, an idempotent replay, a resend). */
+export const registrationTokens = pgTable(
+  'registration_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    registrationId: uuid('registration_id')
+      .notNull()
+      .references(() => registrations.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('registration_tokens_registration_idx').on(t.registrationId)],
+)
+
+/** Idempotency-Key of a registration request, with the fingerprint of its body: a retry replays, another body is refused. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    registrationId: uuid('registration_id')
+      .notNull()
+      .references(() => registrations.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.key] })],
+)
+
+/** Ed25519 key pair of an event: tickets are signed with it, scanners verify offline with the public half. */
+export const eventKeys = pgTable('event_keys', {
+  eventId: uuid('event_id')
+    .primaryKey()
+    .references(() => events.id, { onDelete: 'cascade' }),
+  // short, public id of the key, carried in every ticket code instead of the 16-byte event id
+  kid: text('kid').notNull().unique(),
+  publicKey: text('public_key').notNull(),
+  privateKey: text('private_key').notNull(),
+  createdAt: createdAt(),
+})
+
+export const TICKET_KINDS = ['visitor', 'exhibitor'] as const
+export type TicketKind = (typeof TICKET_KINDS)[number]
+
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: id(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: TICKET_KINDS }).notNull(),
+    // visitor tickets belong to a registration; exhibitor passes arrive with stand bookings
+    registrationId: uuid('registration_id').references(() => registrations.id, { onDelete: 'cascade' }),
+    holderName: text('holder_name'),
+    admits: integer('admits').notNull(),
+    code: text('code').notNull(),
+    createdAt: createdAt(),
+    revokedAt: at('revoked_at'),
+  },
+  (t) => [
+    // One ticket per registration for its whole life: cancelling revokes it, promotion re-activates it.
+    uniqueIndex('tickets_registration_key').on(t.registrationId),
+    index('tickets_event_idx').on(t.eventId),
+    check('tickets_kind_check', sql`${t.kind} in ('visitor', 'exhibitor')`),
+    check('tickets_admits_check', sql`${t.admits} between 1 and 20`),
+  ],
 )

@@ -9,8 +9,14 @@ export interface AccountPrincipal {
   sessionId: string
   account: { id: string; email: string; name: string; role: AccountRole }
 }
-/** Grows with the features: scanner devices (vmd_) and registration manage tokens (vmr_) add their kinds. */
-export type Principal = AccountPrincipal
+/** The holder of a registration's manage token (vmr_): may read, change, cancel, export and erase that one registration. */
+export interface RegistrationPrincipal {
+  kind: 'registration'
+  registrationId: string
+  eventId: string
+}
+/** Grows with the features: scanner devices (vmd_) add their kind. */
+export type Principal = AccountPrincipal | RegistrationPrincipal
 
 export type Authenticator = (token: string) => Promise<Principal | null>
 
@@ -45,7 +51,9 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
 })
 
 export function requireAccount(request: FastifyRequest): AccountPrincipal['account'] {
-  if (request.principal?.kind !== 'account') throw Problem.unauthenticated()
+  if (!request.principal) throw Problem.unauthenticated()
+  // Authenticated, but as a visitor or a door scanner: a valid credential that this route does not take.
+  if (request.principal.kind !== 'account') throw Problem.forbidden('This route needs an account session.')
   return request.principal.account
 }
 

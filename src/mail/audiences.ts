@@ -1,8 +1,8 @@
+import { visitorAudience } from '../features/registrations/registrations.service.js'
 import type { AudienceSources } from './reminders.js'
 
 /**
- * Where reminders and announcements find their recipients. The registration feature adds `visitors`
- * (confirmed registrations) and the stand-booking feature `exhibitors` (contacts of approved bookings);
- * until those exist, an audience without a source simply has nobody in it.
+ * Where reminders and announcements find their recipients: visitors are the confirmed registrations;
+ * exhibitors (contacts of approved stand bookings) arrive with the stand-booking feature.
  */
-export const defaultAudiences: AudienceSources = {}
+export const defaultAudiences: AudienceSources = { visitors: visitorAudience }

@@ -3,6 +3,7 @@ import mustache from 'mustache'
 import {
   DEFAULT_LOCALE,
   EMAIL_DATA,
+  INLINE_IMAGES,
   LOCALES,
   TEMPLATE_NAMES,
   isTemplateName,
@@ -61,6 +62,46 @@ const COMMON_VARIABLES = ['lang', 'dir', 'align'] as const
 
 type Derivations = { [T in TemplateName]: Record<string, (data: EmailData[T], locale: Locale) => unknown> }
 
+type EventTimesAndPlace = Pick<EmailData['reminder'], 'startsAt' | 'endsAt' | 'timezone' | 'venueAddress'>
+
+/** When and where, for every email about the fair: local to the fair's time zone, in the reader's language. */
+const EVENT_DERIVED = {
+  // "Samstag, 20. März": short enough for a subject line
+  dateText: (d: EventTimesAndPlace, locale: Locale) => dateFormat(locale, d.timezone, DAY).format(new Date(d.startsAt)),
+  startsAtText: (d: EventTimesAndPlace, locale: Locale) =>
+    dateFormat(locale, d.timezone, DAY_AND_TIME).format(new Date(d.startsAt)),
+  endsAtText: (d: EventTimesAndPlace, locale: Locale) =>
+    dateFormat(locale, d.timezone, DAY_AND_TIME).format(new Date(d.endsAt)),
+  // "Samstag, 20. März 2027, 10:00–17:00 Uhr"; both dates in full when the fair spans days
+  whenText: (d: EventTimesAndPlace, locale: Locale) =>
+    dateFormat(locale, d.timezone, DAY_AND_TIME).formatRange(new Date(d.startsAt), new Date(d.endsAt)),
+  venueAddress: (d: EventTimesAndPlace) =>
+    d.venueAddress
+      .split(/\r?\n/)
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .join(', '),
+}
+
+/**
+ * The plural category of the party size in the reader's language, one boolean each, so a translator writes
+ * every form the language has: German and English one/other, Arabic one/two/few/many/other ("شخصان",
+ * "3 أشخاص", "11 شخصًا"). Categories a language does not have are never true.
+ */
+const PLURAL_RULES = Object.fromEntries(LOCALES.map((l) => [l, new Intl.PluralRules(INTL_LOCALE[l])])) as Record<
+  Locale,
+  Intl.PluralRules
+>
+const partyPlural = (category: Intl.LDMLPluralRule) => (d: { partySize: number }, locale: Locale) =>
+  PLURAL_RULES[locale].select(d.partySize) === category
+const PARTY_DERIVED = {
+  partyOne: partyPlural('one'),
+  partyTwo: partyPlural('two'),
+  partyFew: partyPlural('few'),
+  partyMany: partyPlural('many'),
+  partyOther: partyPlural('other'),
+}
+
 /**
  * What the renderer computes from the data, so templates stay logic-less: dates formatted for the
  * language in the event's time zone, plural-correct durations, booleans for `{{#section}}`s, and the
@@ -76,24 +117,15 @@ const DERIVED = {
   reminder: {
     isVisitors: (d) => d.audience === 'visitors',
     isExhibitors: (d) => d.audience === 'exhibitors',
-    // "Samstag, 20. März": short enough for a subject line
-    dateText: (d, locale) => dateFormat(locale, d.timezone, DAY).format(new Date(d.startsAt)),
-    startsAtText: (d, locale) => dateFormat(locale, d.timezone, DAY_AND_TIME).format(new Date(d.startsAt)),
-    endsAtText: (d, locale) => dateFormat(locale, d.timezone, DAY_AND_TIME).format(new Date(d.endsAt)),
-    // "Samstag, 20. März 2027, 10:00–17:00 Uhr"; both dates in full when the fair spans days
-    whenText: (d, locale) =>
-      dateFormat(locale, d.timezone, DAY_AND_TIME).formatRange(new Date(d.startsAt), new Date(d.endsAt)),
-    venueAddress: (d) =>
-      d.venueAddress
-        .split(/\r?\n/)
-        .map((part) => part.trim())
-        .filter(Boolean)
-        .join(', '),
+    ...EVENT_DERIVED,
   },
   announcement: {
     body: (d) => d.body.replace(/\r\n?/g, '\n').trim(),
     bodyHtml: (d) => paragraphsHtml(d.body),
   },
+  'registration-confirmed': { ...EVENT_DERIVED, ...PARTY_DERIVED },
+  'registration-waitlisted': { ...EVENT_DERIVED, ...PARTY_DERIVED },
+  'event-cancelled': { ...EVENT_DERIVED },
 } satisfies Derivations
 
 /** Variables that hold HTML built (and escaped) here, the only ones an .html file may use unescaped. */
@@ -104,6 +136,9 @@ const SUBJECT_MUST_NAME: Record<TemplateName, { variable: string } | { text: str
   'magic-link': { text: 'Vereinsmesse' },
   reminder: { variable: 'eventTitle' },
   announcement: { variable: 'eventTitle' },
+  'registration-confirmed': { variable: 'eventTitle' },
+  'registration-waitlisted': { variable: 'eventTitle' },
+  'event-cancelled': { variable: 'eventTitle' },
 }
 
 /** Every variable a template's files may use: its data, what is derived from it, and lang/dir/align. */
@@ -165,12 +200,34 @@ export function templateFileProblems(
   problems.push(...tagProblems(template, part, body))
   if (part === 'html') {
     // Mail clients drop <style> blocks and block remote content: the layout must work with neither.
-    if (/<(style|script|link|iframe|img)\b/i.test(source)) {
+    // The one exception is an image the email itself carries (cid:), where the worker attaches one.
+    const { rest, problems: imageProblems } = inlineImages(template, source)
+    problems.push(...imageProblems)
+    if (/<(style|script|link|iframe|img)\b/i.test(rest)) {
       problems.push('uses <style>, <script>, <link>, <iframe> or <img>')
     }
-    if (/url\(|\bsrc\s*=/i.test(source)) problems.push('loads an external resource')
+    if (/url\(|\bsrc\s*=/i.test(rest)) problems.push('loads an external resource')
   }
   return problems
+}
+
+/**
+ * The `<img src="cid:…">` tags of an HTML source that show an image this email attaches (INLINE_IMAGES),
+ * removed from `rest`; each needs alt text, for readers who do not see it.
+ */
+export function inlineImages(
+  template: TemplateName | typeof LAYOUT_FILE,
+  source: string,
+): { rest: string; problems: string[] } {
+  const cids: readonly string[] = template === LAYOUT_FILE ? [] : (INLINE_IMAGES[template] ?? [])
+  const problems: string[] = []
+  const rest = source.replace(/<img\b[^>]*>/gi, (tag) => {
+    const cid = /\ssrc="cid:([^"]*)"/i.exec(tag)?.[1]
+    if (cid === undefined || !cids.includes(cid)) return tag
+    if (!/\salt="[^"]*\S[^"]*"/i.test(tag)) problems.push(`the image cid:${cid} has no alt text`)
+    return ''
+  })
+  return { rest, problems }
 }
 
 function subjectProblems(template: TemplateName, subject: string): string[] {

@@ -26,7 +26,14 @@ export const LOCALES = ['de', 'en', 'tr', 'ar'] as const
 export type Locale = (typeof LOCALES)[number]
 export const DEFAULT_LOCALE: Locale = 'de'
 
-export const TEMPLATE_NAMES = ['magic-link', 'reminder', 'announcement'] as const
+export const TEMPLATE_NAMES = [
+  'magic-link',
+  'reminder',
+  'announcement',
+  'registration-confirmed',
+  'registration-waitlisted',
+  'event-cancelled',
+] as const
 export type TemplateName = (typeof TEMPLATE_NAMES)[number]
 
 /** What the enqueuer puts into `data` for each template; JSON only, timestamps as ISO 8601 strings. */
@@ -56,6 +63,50 @@ export interface EmailData {
     /** plain text; blank lines separate paragraphs */
     body: string
   }
+  /** a visitor's ticket: sent on registering, on being promoted from the waitlist, and on a resend */
+  'registration-confirmed': EventFields & {
+    name: string
+    /** people the ticket admits */
+    partySize: number
+    /** PUBLIC_URL/registrations/{id}?token=vmr_… */
+    manageUrl: string
+    registrationId: string
+    ticketId: string
+    /** what the QR code holds; the worker renders the QR and the .ics, never the enqueuer */
+    ticketCode: string
+    /** true when a place freed up for someone on the waitlist */
+    promoted?: boolean
+  }
+  'registration-waitlisted': EventFields & {
+    name: string
+    partySize: number
+    manageUrl: string
+    /** 1 = next in line */
+    waitlistPosition: number
+  }
+  /** to everyone holding a ticket when the organizer cancels the fair */
+  'event-cancelled': EventFields & { name?: string }
+}
+
+/** When and where the fair is, as every email about it carries. */
+interface EventFields {
+  eventTitle: string
+  /** ISO 8601 */
+  startsAt: string
+  endsAt: string
+  /** IANA time zone of the event: dates in the email are local to the fair, not to the server */
+  timezone: string
+  venueName: string
+  /** may hold line breaks; emails show it on one line, parts joined with ", " */
+  venueAddress: string
+}
+
+/**
+ * Images an email carries as inline attachments (see attachments.ts), by Content-ID: its HTML may show them
+ * with `<img src="cid:…" alt="…">`, the only image a template may use (remote images are blocked by clients).
+ */
+export const INLINE_IMAGES: Partial<Record<TemplateName, readonly string[]>> = {
+  'registration-confirmed': ['ticket-qr'],
 }
 
 type FieldKind =
@@ -65,6 +116,10 @@ type FieldKind =
   | 'instant' // an ISO 8601 timestamp with offset
   | 'timezone' // an IANA time zone name
   | 'minutes' // a positive whole number of minutes
+  | 'count' // a positive whole number (people, a place in a queue)
+  | 'uuid' // an id
+  | 'code' // printable ASCII without spaces (a ticket code)
+  | 'boolean'
   | readonly string[] // one of these values
 
 export interface FieldSpec {
@@ -74,6 +129,14 @@ export interface FieldSpec {
 
 const line: FieldSpec = { kind: 'line' }
 const optionalLine: FieldSpec = { kind: 'line', optional: true }
+const eventFields = {
+  eventTitle: line,
+  startsAt: { kind: 'instant' },
+  endsAt: { kind: 'instant' },
+  timezone: { kind: 'timezone' },
+  venueName: line,
+  venueAddress: { kind: 'text' },
+} as const satisfies Record<keyof EventFields, FieldSpec>
 
 export const EMAIL_DATA = {
   'magic-link': {
@@ -99,11 +162,36 @@ export const EMAIL_DATA = {
     subject: line,
     body: { kind: 'text' },
   },
+  'registration-confirmed': {
+    name: line,
+    ...eventFields,
+    partySize: { kind: 'count' },
+    manageUrl: { kind: 'url' },
+    registrationId: { kind: 'uuid' },
+    ticketId: { kind: 'uuid' },
+    ticketCode: { kind: 'code' },
+    promoted: { kind: 'boolean', optional: true },
+  },
+  'registration-waitlisted': {
+    name: line,
+    ...eventFields,
+    partySize: { kind: 'count' },
+    manageUrl: { kind: 'url' },
+    waitlistPosition: { kind: 'count' },
+  },
+  'event-cancelled': {
+    name: optionalLine,
+    ...eventFields,
+  },
 } as const satisfies { [T in TemplateName]: { [K in keyof EmailData[T]]-?: FieldSpec } }
 
 const MAX_LINE = 500
 const MAX_TEXT = 20_000
 const MAX_MINUTES = 7 * 24 * 60
+const MAX_COUNT = 100_000
+// The API promises at most 200 characters; a QR code of that still scans on a cheap phone.
+const MAX_CODE = 200
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
 
 export function isTemplateName(x: string): x is TemplateName {
@@ -145,10 +233,12 @@ export function renderProblems(template: TemplateName, data: unknown): string[] 
     const problem = fieldProblem(spec.kind, value)
     if (problem) problems.push(`${key} ${problem}`)
   }
-  if (template === 'reminder' && problems.length === 0) {
+  if (problems.length === 0 && 'startsAt' in fields && 'endsAt' in fields) {
     if (Date.parse(record.endsAt as string) < Date.parse(record.startsAt as string)) {
       problems.push('endsAt must not be before startsAt')
     }
+  }
+  if (template === 'reminder' && problems.length === 0) {
     // The templates show a stand to whoever has one; a visitor has none.
     if (record.standCode && record.audience !== 'exhibitors') problems.push('standCode is only for exhibitors')
   }
@@ -164,6 +254,12 @@ function fieldProblem(kind: FieldKind, value: unknown): string | null {
       ? null
       : `must be a whole number of minutes from 1 to ${MAX_MINUTES}`
   }
+  if (kind === 'count') {
+    return Number.isInteger(value) && (value as number) > 0 && (value as number) <= MAX_COUNT
+      ? null
+      : `must be a whole number from 1 to ${MAX_COUNT}`
+  }
+  if (kind === 'boolean') return typeof value === 'boolean' ? null : 'must be true or false'
   if (typeof value !== 'string') return 'must be a string'
   if (value.trim() === '') return 'must not be blank'
   switch (kind) {
@@ -181,6 +277,12 @@ function fieldProblem(kind: FieldKind, value: unknown): string | null {
         : 'must be an ISO 8601 timestamp with offset, such as 2027-03-20T09:00:00.000Z (Date#toISOString())'
     case 'timezone':
       return canonicalTimeZone(value) === null ? 'is not an IANA time zone such as Europe/Berlin' : null
+    case 'uuid':
+      return UUID.test(value) ? null : 'must be a UUID'
+    case 'code':
+      return /^[\x21-\x7E]+$/.test(value) && value.length <= MAX_CODE
+        ? null
+        : `must be printable ASCII without spaces, at most ${MAX_CODE} characters`
   }
   return null
 }

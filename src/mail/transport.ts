@@ -12,6 +12,17 @@ export interface OutgoingEmail {
   text: string
   messageId: string
   headers?: Record<string, string>
+  /** in nodemailer's format; one with a `cid` is inline (multipart/related), shown by `<img src="cid:…">` */
+  attachments?: EmailAttachment[]
+}
+
+export interface EmailAttachment {
+  filename: string
+  content: Buffer | string
+  contentType: string
+  cid?: string
+  /** 'base64' keeps a text file byte for byte (an .ics needs its CRLF line ends) */
+  contentTransferEncoding?: 'base64' | 'quoted-printable' | '7bit'
 }
 
 export interface MailTransport {

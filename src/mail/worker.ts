@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Database } from '../db/client.js'
 import { isDatabaseUnavailable } from '../db/errors.js'
 import { outboxEmails } from '../db/schema.js'
+import { emailAttachments, isTransientAttachmentError } from './attachments.js'
 import { EmailRenderError, renderEmail } from './render.js'
 import { isTemplateName } from './templates.js'
 import type { MailTransport } from './transport.js'
@@ -86,6 +87,13 @@ async function deliver(options: WorkerOptions, workerId: string, row: OutboxRow)
       const deploymentFault = err instanceof EmailRenderError && err.kind === 'templates'
       throw Object.assign(err as Error, { permanent: !deploymentFault })
     }
+    let attachments
+    try {
+      attachments = await emailAttachments(row.template, row.data)
+    } catch (err) {
+      // Like a render error: this row's data makes no QR or calendar, unless the machine itself was short.
+      throw Object.assign(err as Error, { permanent: !isTransientAttachmentError(err) })
+    }
     const response = await transport.send({
       from: options.mailFrom,
       to: row.toAddress,
@@ -93,6 +101,7 @@ async function deliver(options: WorkerOptions, workerId: string, row: OutboxRow)
       html: rendered.html,
       text: rendered.text,
       messageId: row.messageId,
+      ...(attachments.length > 0 ? { attachments } : {}),
     })
     await db
       .update(outboxEmails)

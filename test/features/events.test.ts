@@ -90,6 +90,7 @@ t.test('create', async (t) => {
         standBookingOpensAt: null,
         standBookingClosesAt: null,
         reminders: [],
+        retentionDays: null,
         status: 'draft',
         publishedAt: null,
         cancelledAt: null,

@@ -1,45 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { requireAccount } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
+import { ipAndEmailLimits } from '../../http/rate-limits.js'
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { findAccountById, toAccount } from '../accounts/accounts.service.js'
 import { LoginRequest, MagicLinkAccepted, MagicLinkRequest, MagicLinkVerify, MeResponse, SessionResponse } from './auth.schemas.js'
 import { MAGIC_LINK_MINUTES, requestMagicLink, verifyMagicLink } from './magic-link.service.js'
 import { login, resolveSession, revokeSession } from './sessions.service.js'
-
-interface IpAndEmailLimits {
-  /** names the per-email counter and the 429's detail: "login attempts", "login links" */
-  what: string
-  perIp: { max: number; timeWindow: string }
-  perEmail: { max: number; timeWindow: string }
-}
-
-/**
- * Per-IP and per-email limits on a route whose body holds an `email`. On login the first slows a guesser on
- * one address, the second a guesser spreading over many addresses against one account; on magic links they
- * keep anyone from flooding a person's inbox. Both count unknown emails like known ones, so a 429 tells nothing
- * about who has an account. Off when RATE_LIMIT=off.
- */
-function ipAndEmailLimits(app: FastifyInstance, enabled: boolean, { what, perIp, perEmail }: IpAndEmailLimits) {
-  if (!enabled) return {}
-  // The plugin runs one limiter per request, so the per-email one is checked by hand after the body is parsed.
-  const limitPerEmail = app.createRateLimit({
-    ...perEmail,
-    keyGenerator: (request) => (request.body as { email: string }).email.trim().toLowerCase(),
-  })
-  return {
-    onRequest: app.rateLimit(perIp),
-    preHandler: async (request: FastifyRequest) => {
-      const limit = await limitPerEmail(request)
-      if (!limit.isAllowed && limit.isExceeded) {
-        throw new Problem(429, 'rate_limited', `Too many ${what} for this email; retry later.`, undefined, {
-          'retry-after': String(limit.ttlInSeconds),
-        })
-      }
-    },
-  }
-}
 
 export const authRoutes: FeatureRoutes = async (app, { db, config }) => {
   app.authenticators.set('vms_', (token) => resolveSession(db, token))

@@ -13,7 +13,7 @@ export const AnnouncementCreate = Type.Object(
       description: 'all: visitors and exhibitors, one email per address',
     }),
     // One line with something in it: it becomes (part of) an email subject, where a line break would forge headers.
-    subject: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\r\\n]*\\S[^\\r\\n]*$', description: 'one line' }),
+    subject: Type.String({ minLength: 1, maxLength: 200, pattern: '^(?!\\s*$)[^\\r\\n]*$', description: 'one line' }),
     body: Type.String({
       minLength: 1,
       maxLength: 10_000,

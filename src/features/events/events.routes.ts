@@ -27,7 +27,7 @@ import {
 const tags = ['events']
 const security = [{ bearer: [] }]
 
-export const eventRoutes: FeatureRoutes = async (app, { db }) => {
+export const eventRoutes: FeatureRoutes = async (app, { db, config }) => {
   app.post(
     '/v1/events',
     {
@@ -85,7 +85,7 @@ export const eventRoutes: FeatureRoutes = async (app, { db }) => {
     },
     async (request) => {
       const event = await loadEvent(db, request.principal, request.params.eventId, 'manage')
-      return toEvent(await patchEvent(db, event.id, request.body))
+      return toEvent(await patchEvent(db, config, event.id, request.body))
     },
   )
 

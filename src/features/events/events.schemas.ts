@@ -36,6 +36,11 @@ const editable = {
   standBookingOpensAt: Timestamp,
   standBookingClosesAt: Timestamp,
   reminders: Type.Array(ref(Reminder), { maxItems: 10 }),
+  retentionDays: Type.Integer({
+    minimum: 1,
+    maximum: 3650,
+    description: "visitors' personal data is erased this many days after the event ends; null or absent: kept until erased",
+  }),
 }
 const { title, venue, startsAt, endsAt, visitorCapacity, ...optional } = editable
 type Optionals = { [K in keyof typeof optional]: ReturnType<typeof Type.Optional<(typeof optional)[K]>> }
@@ -59,6 +64,7 @@ export const EventPatch = Type.Object(
     maxPartySize: Type.Optional(editable.maxPartySize),
     waitlist: Type.Optional(editable.waitlist),
     reminders: Type.Optional(editable.reminders),
+    retentionDays: Type.Optional(Nullable(editable.retentionDays)),
     description: Type.Optional(Nullable(editable.description)),
     registrationOpensAt: Type.Optional(Nullable(Timestamp)),
     registrationClosesAt: Type.Optional(Nullable(Timestamp)),
@@ -88,6 +94,7 @@ export const Event = Type.Object(
     standBookingOpensAt: Nullable(Timestamp),
     standBookingClosesAt: Nullable(Timestamp),
     reminders: Type.Array(ref(Reminder)),
+    retentionDays: Nullable(Type.Integer({ description: 'days after the end until registrations are erased; null: kept' })),
     status: EventStatus,
     publishedAt: Nullable(Timestamp),
     cancelledAt: Nullable(Timestamp),
@@ -108,7 +115,9 @@ export const EventListQuery = Type.Object(
 )
 
 export const EventParams = Type.Object(
-  { eventId: Type.String({ minLength: 1, maxLength: 80, description: 'the event id (UUID) or its slug' }) },
+  {
+    eventId: Type.String({ minLength: 1, maxLength: 80, pattern: '^[A-Za-z0-9-]+$', description: 'the event id (UUID) or its slug' }),
+  },
   { additionalProperties: false },
 )
 

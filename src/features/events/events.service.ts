@@ -1,12 +1,17 @@
-import { and, asc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { Database, Queryable } from '../../db/client.js'
-import { isUniqueViolation } from '../../db/errors.js'
+import type { Config } from '../../config.js'
+import { isUniqueViolation, pgError } from '../../db/errors.js'
 import { prepared } from '../../db/prepared.js'
-import { accounts, eventOrganizers, events, outboxEmails, type EventStatus } from '../../db/schema.js'
+import { accounts, eventOrganizers, events, outboxEmails, registrations, type EventStatus } from '../../db/schema.js'
+import { enqueueEmails } from '../../mail/outbox.js'
+import { oneLine } from '../../mail/templates.js'
 import type { Principal } from '../../http/auth.js'
 import { decodeCursor, toPage } from '../../http/pagination.js'
 import { Problem, type FieldIssue } from '../../http/problem.js'
 import { findAccountById, toAccount } from '../accounts/accounts.service.js'
+import { promoteWaitlist } from '../registrations/registrations.service.js'
+import { eventKey } from '../tickets/ticket-codes.js'
 import { canonicalTimeZone, eventTimeIssues, type EventTimes } from './event-rules.js'
 import type { EventCreate, EventPatch } from './events.schemas.js'
 import type { Static } from 'typebox'
@@ -34,11 +39,24 @@ export function toEvent(row: EventRow) {
     standBookingOpensAt: iso(row.standBookingOpensAt),
     standBookingClosesAt: iso(row.standBookingClosesAt),
     reminders: row.reminders,
+    retentionDays: row.retentionDays,
     status: row.status,
     publishedAt: iso(row.publishedAt),
     cancelledAt: iso(row.cancelledAt),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+  }
+}
+
+/** When and where the fair is, as every email about it carries it (one-line fields for subjects). */
+export function eventEmailFields(event: EventRow) {
+  return {
+    eventTitle: oneLine(event.title),
+    startsAt: event.startsAt.toISOString(),
+    endsAt: event.endsAt.toISOString(),
+    timezone: event.timezone,
+    venueName: oneLine(event.venueName),
+    venueAddress: event.venueAddress,
   }
 }
 
@@ -83,7 +101,8 @@ export async function loadEvent(
   idOrSlug: string,
   access: 'read' | 'manage',
 ): Promise<EventRow> {
-  if (access === 'manage' && principal?.kind !== 'account') throw Problem.unauthenticated()
+  // A visitor's manage token is a credential too: it gets the 403/404 below, not a 401.
+  if (access === 'manage' && !principal) throw Problem.unauthenticated()
   const row = await findEvent(db, idOrSlug)
   if (!row) throw Problem.notFound('event')
   const manager = await canManage(db, principal, row)
@@ -145,13 +164,31 @@ export async function createEvent(db: Queryable, input: EventCreateInput): Promi
       visitorCapacity: input.visitorCapacity,
       maxPartySize: input.maxPartySize ?? 5,
       waitlist: input.waitlist ?? false,
+      retentionDays: input.retentionDays ?? null,
     })
     .returning()
     .catch(slugTaken)
   return row
 }
 
-export async function patchEvent(db: Database, eventId: string, patch: EventPatchInput): Promise<EventRow> {
+/** The CHECK beside the confirmed-people counter refuses a capacity below it, whatever raced with this patch. */
+function patchConflict(err: unknown): never {
+  const { code, constraint } = pgError(err)
+  if (code === '23514' && constraint === 'events_confirmed_people_check') {
+    throw Problem.conflict('capacity_below_confirmed', 'More people are already confirmed than this capacity allows.')
+  }
+  return slugTaken(err)
+}
+
+export async function patchEvent(
+  db: Database,
+  config: Pick<Config, 'publicUrl'>,
+  eventId: string,
+  patch: EventPatchInput,
+): Promise<EventRow> {
+  // Raising the capacity promotes the waitlist, which signs tickets. The key is made before the transaction:
+  // one made inside a transaction that rolled back would be cached but never stored.
+  const key = patch.visitorCapacity !== undefined ? await eventKey(db, eventId) : null
   // The row lock serialises patches of one event, so two patches cannot each pass the date rules
   // against the old row and together leave an invalid schedule.
   return db.transaction(async (tx) => {
@@ -189,11 +226,17 @@ export async function patchEvent(db: Database, eventId: string, patch: EventPatc
         visitorCapacity: patch.visitorCapacity ?? row.visitorCapacity,
         maxPartySize: patch.maxPartySize ?? row.maxPartySize,
         waitlist: patch.waitlist ?? row.waitlist,
+        retentionDays: patch.retentionDays === undefined ? row.retentionDays : patch.retentionDays,
         updatedAt: new Date(),
       })
       .where(eq(events.id, eventId))
       .returning()
-      .catch(slugTaken)
+      .catch(patchConflict)
+    // More room: waitlisted people move up in the same transaction, first come first served.
+    if (key && updated.visitorCapacity > row.visitorCapacity && (await promoteWaitlist(tx, config, key, eventId)) > 0) {
+      const [promoted] = await tx.select().from(events).where(eq(events.id, eventId))
+      return promoted
+    }
     return updated
   })
 }
@@ -211,7 +254,8 @@ export async function publishEvent(db: Queryable, eventId: string): Promise<Even
 
 /**
  * Any state → cancelled, idempotently; the conditional update keeps the first cancellation's time.
- * Reminders already queued but not sent are withdrawn in the same transaction: a cancelled fair reminds nobody.
+ * In the same transaction everyone holding a ticket is told (once: dedupe keys), and reminders already queued
+ * but not sent are withdrawn: a cancelled fair reminds nobody.
  */
 export async function cancelEvent(db: Database, eventId: string): Promise<EventRow> {
   return db.transaction(async (tx) => {
@@ -221,6 +265,21 @@ export async function cancelEvent(db: Database, eventId: string): Promise<EventR
       .where(eq(events.id, eventId))
       .returning()
     if (!row) throw Problem.notFound('event')
+    const holders = await tx
+      .select()
+      .from(registrations)
+      .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'confirmed'), isNull(registrations.erasedAt)))
+    await enqueueEmails(
+      tx,
+      holders.map((r) => ({
+        to: r.email,
+        template: 'event-cancelled' as const,
+        locale: r.language,
+        eventId,
+        dedupeKey: `event-cancelled:${eventId}:${r.id}`,
+        data: { ...eventEmailFields(row), name: oneLine(r.name) },
+      })),
+    )
     await tx
       .update(outboxEmails)
       .set({ status: 'cancelled', lockedUntil: null })

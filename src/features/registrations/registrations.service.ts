@@ -1,0 +1,401 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { and, asc, count, eq, isNull, lte, or, lt, sql } from 'drizzle-orm'
+import type { Config } from '../../config.js'
+import type { Database, Queryable } from '../../db/client.js'
+import { isUniqueViolation } from '../../db/errors.js'
+import { events, idempotencyKeys, registrations, registrationTokens, tickets } from '../../db/schema.js'
+import type { RegistrationPrincipal } from '../../http/auth.js'
+import { Problem } from '../../http/problem.js'
+import { enqueueEmail, type EmailToQueue } from '../../mail/outbox.js'
+import { oneLine } from '../../mail/templates.js'
+import type { AudienceSource } from '../../mail/reminders.js'
+import { hashToken, newToken } from '../auth/tokens.js'
+import { eventEmailFields, type EventRow } from '../events/events.service.js'
+import { eventKey, signTicketCode, type EventKey } from '../tickets/ticket-codes.js'
+
+export type RegistrationRow = typeof registrations.$inferSelect
+export type TicketRow = typeof tickets.$inferSelect
+type Mail = Pick<Config, 'publicUrl'>
+
+/** Open from publication (or registrationOpensAt) until the event ends (or registrationClosesAt). */
+export function registrationOpen(event: EventRow, now = new Date()): boolean {
+  if (event.status !== 'published') return false
+  const opens = event.registrationOpensAt ?? event.publishedAt
+  const closes = event.registrationClosesAt ?? event.endsAt
+  return opens !== null && opens <= now && now < closes
+}
+
+export function ticketLink(ticket: TicketRow) {
+  return {
+    id: ticket.id,
+    code: ticket.code,
+    qrPngUrl: `/v1/tickets/${ticket.id}/qr.png`,
+    qrSvgUrl: `/v1/tickets/${ticket.id}/qr.svg`,
+  }
+}
+
+export const manageUrl = (config: Mail, registrationId: string, token: string) =>
+  `${config.publicUrl}/registrations/${registrationId}?token=${token}`
+
+async function issueManageToken(tx: Queryable, registrationId: string): Promise<string> {
+  const { token, hash } = newToken('vmr_')
+  await tx.insert(registrationTokens).values({ tokenHash: hash, registrationId })
+  return token
+}
+
+/** 1 for the first in line: waitlisted registrations of the event created before this one, plus one. */
+export async function waitlistPosition(db: Queryable, registration: RegistrationRow): Promise<number> {
+  // Compared in SQL: created_at has microseconds, and a JS Date of it (milliseconds) would not even find the row itself.
+  const [row] = await db
+    .select({ ahead: count() })
+    .from(registrations)
+    .where(
+      and(
+        eq(registrations.eventId, registration.eventId),
+        eq(registrations.status, 'waitlisted'),
+        sql`(${registrations.createdAt}, ${registrations.id}) <= (select self.created_at, self.id from registrations self where self.id = ${registration.id})`,
+      ),
+    )
+  return Number(row.ahead)
+}
+
+function confirmationEmail(config: Mail, event: EventRow, reg: RegistrationRow, ticket: TicketRow, token: string, promoted = false): EmailToQueue {
+  return {
+    to: reg.email,
+    template: 'registration-confirmed',
+    locale: reg.language,
+    eventId: event.id,
+    data: {
+      ...eventEmailFields(event),
+      name: oneLine(reg.name),
+      partySize: reg.partySize,
+      manageUrl: manageUrl(config, reg.id, token),
+      registrationId: reg.id,
+      ticketId: ticket.id,
+      ticketCode: ticket.code,
+      ...(promoted ? { promoted: true } : {}),
+    },
+  }
+}
+
+function waitlistEmail(config: Mail, event: EventRow, reg: RegistrationRow, token: string, position: number): EmailToQueue {
+  return {
+    to: reg.email,
+    template: 'registration-waitlisted',
+    locale: reg.language,
+    eventId: event.id,
+    data: {
+      ...eventEmailFields(event),
+      name: oneLine(reg.name),
+      partySize: reg.partySize,
+      manageUrl: manageUrl(config, reg.id, token),
+      waitlistPosition: position,
+    },
+  }
+}
+
+/** Signing happens here (about 50 µs); the QR image is rendered later, on request or in the email worker. */
+async function issueTicket(tx: Queryable, key: EventKey, reg: RegistrationRow): Promise<TicketRow> {
+  const id = randomUUID()
+  const [ticket] = await tx
+    .insert(tickets)
+    .values({ id, eventId: reg.eventId, kind: 'visitor', registrationId: reg.id, holderName: reg.name, admits: reg.partySize, code: signTicketCode(id, key) })
+    .returning()
+  return ticket
+}
+
+/**
+ * Changes to an event's registrations lock the event row first, then registrations: one order everywhere,
+ * so a cancel, a patch and a promotion of the same event queue up instead of deadlocking.
+ */
+async function lockEvent(tx: Queryable, eventId: string): Promise<EventRow> {
+  const [event] = await tx.select().from(events).where(eq(events.id, eventId)).for('update')
+  return event
+}
+
+/** Adds (or with a negative number, frees) places. Only the conditional update decides: never a read, then a write. */
+async function takePlaces(tx: Queryable, eventId: string, people: number): Promise<boolean> {
+  const [row] = await tx
+    .update(events)
+    .set({ confirmedPeople: sql`${events.confirmedPeople} + ${people}` })
+    .where(and(eq(events.id, eventId), sql`${events.confirmedPeople} + ${people} <= ${events.visitorCapacity}`))
+    .returning({ id: events.id })
+  return row !== undefined
+}
+
+/**
+ * Fills free places from the waitlist, first come first served: the earliest registration that fits is
+ * promoted, and one that does not fit keeps its place (a party of 3 does not block a party of 1 behind it).
+ * Locks the event row first, so promotions of one event never interleave; runs in the caller's transaction,
+ * the one that freed the places, so a newcomer can never slip in between.
+ */
+export async function promoteWaitlist(tx: Queryable, config: Mail, key: EventKey, eventId: string): Promise<number> {
+  const event = await lockEvent(tx, eventId)
+  let free = event.visitorCapacity - event.confirmedPeople
+  if (free <= 0 || event.status === 'cancelled') return 0
+  const waiting = await tx
+    .select()
+    .from(registrations)
+    .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'waitlisted'), lte(registrations.partySize, free)))
+    .orderBy(asc(registrations.createdAt), asc(registrations.id))
+    .for('update')
+  let promoted = 0
+  for (const candidate of waiting) {
+    if (candidate.partySize > free) continue
+    if (!(await takePlaces(tx, eventId, candidate.partySize))) break
+    free -= candidate.partySize
+    const [reg] = await tx
+      .update(registrations)
+      .set({ status: 'confirmed', updatedAt: new Date() })
+      .where(eq(registrations.id, candidate.id))
+      .returning()
+    const ticket = await issueTicket(tx, key, reg)
+    // An erased person keeps their place in line, but there is no address left to tell.
+    if (!reg.erasedAt) {
+      const token = await issueManageToken(tx, reg.id)
+      await enqueueEmail(tx, confirmationEmail(config, event, reg, ticket, token, true))
+    }
+    promoted++
+    if (free === 0) break
+  }
+  return promoted
+}
+
+export interface RegistrationInput {
+  email: string
+  name: string
+  partySize?: number
+  language?: string
+  accessibilityNeeds?: string
+}
+
+export interface RegistrationResult {
+  registration: RegistrationRow
+  ticket: TicketRow | null
+  manageToken: string
+  waitlistPosition?: number
+}
+
+function fingerprintOf(input: RegistrationInput): string {
+  const canonical = [input.email.trim().toLowerCase(), input.name, input.partySize ?? 1, input.language ?? 'de', input.accessibilityNeeds ?? null]
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex')
+}
+
+async function findTicket(db: Queryable, registrationId: string): Promise<TicketRow | null> {
+  const [ticket] = await db.select().from(tickets).where(eq(tickets.registrationId, registrationId))
+  return ticket ?? null
+}
+
+/** A retry with the same Idempotency-Key: the same registration and ticket, with a fresh manage token. */
+async function replay(db: Database, eventId: string, key: string, fingerprint: string): Promise<RegistrationResult | null> {
+  const [stored] = await db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.eventId, eventId), eq(idempotencyKeys.key, key)))
+  if (!stored) return null
+  if (stored.fingerprint !== fingerprint) {
+    throw Problem.conflict('idempotency_mismatch', 'This Idempotency-Key was used with another request body.')
+  }
+  const [registration] = await db.select().from(registrations).where(eq(registrations.id, stored.registrationId))
+  const manageToken = await issueManageToken(db, registration.id)
+  const ticket = await findTicket(db, registration.id)
+  const position = registration.status === 'waitlisted' ? await waitlistPosition(db, registration) : undefined
+  return { registration, ticket, manageToken, waitlistPosition: position }
+}
+
+class IdempotencyKeyTaken extends Error {}
+
+export async function createRegistration(
+  db: Database,
+  config: Mail,
+  event: EventRow,
+  input: RegistrationInput,
+  idempotencyKey?: string,
+): Promise<RegistrationResult> {
+  if (!registrationOpen(event)) throw Problem.conflict('registration_closed', 'Registration for this event is not open.')
+  const partySize = input.partySize ?? 1
+  if (partySize > event.maxPartySize) {
+    throw Problem.invalidField('/body/partySize', `must be at most ${event.maxPartySize} for this event`)
+  }
+  const fingerprint = fingerprintOf(input)
+  if (idempotencyKey) {
+    const earlier = await replay(db, event.id, idempotencyKey, fingerprint)
+    if (earlier) return earlier
+  }
+  // Outside the transaction: a key made inside one that rolled back would be cached but never stored.
+  const key = await eventKey(db, event.id)
+  try {
+    return await db.transaction(async (tx) => {
+      const registrationId = randomUUID()
+      if (idempotencyKey) {
+        // A concurrent request with the same key waits here until the first one commits or rolls back, then
+        // finds its key (replayed below) or none. The key row itself can only be written after the registration:
+        // its foreign key is checked at once, not at commit.
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`idempotency:${event.id}:${idempotencyKey}`}, 0))`)
+        const [taken] = await tx
+          .select({ key: idempotencyKeys.key })
+          .from(idempotencyKeys)
+          .where(and(eq(idempotencyKeys.eventId, event.id), eq(idempotencyKeys.key, idempotencyKey)))
+        if (taken) throw new IdempotencyKeyTaken()
+      }
+      const confirmed = await takePlaces(tx, event.id, partySize)
+      if (!confirmed && !event.waitlist) throw Problem.conflict('event_full', 'The event is full.')
+      let registration: RegistrationRow
+      try {
+        ;[registration] = await tx
+          .insert(registrations)
+          .values({
+            id: registrationId,
+            eventId: event.id,
+            email: input.email.trim(),
+            name: input.name.trim(),
+            partySize,
+            language: input.language ?? 'de',
+            accessibilityNeeds: input.accessibilityNeeds?.trim() || null,
+            status: confirmed ? 'confirmed' : 'waitlisted',
+            consentPrivacyAt: new Date(),
+          })
+          .returning()
+      } catch (err) {
+        if (isUniqueViolation(err, 'registrations_event_email_live_key')) {
+          throw Problem.conflict('already_registered', 'This email is already registered for this event.')
+        }
+        throw err
+      }
+      if (idempotencyKey) {
+        await tx.insert(idempotencyKeys).values({ eventId: event.id, key: idempotencyKey, fingerprint, registrationId })
+      }
+      const manageToken = await issueManageToken(tx, registration.id)
+      if (confirmed) {
+        const ticket = await issueTicket(tx, key, registration)
+        await enqueueEmail(tx, confirmationEmail(config, event, registration, ticket, manageToken))
+        return { registration, ticket, manageToken }
+      }
+      // Places may have been freed (and the waitlist promoted) between our full check and now; promoting
+      // again under the event lock makes sure nobody waits while places are free.
+      if (await promoteWaitlist(tx, config, key, event.id)) {
+        const [now] = await tx.select().from(registrations).where(eq(registrations.id, registration.id))
+        if (now.status === 'confirmed') return { registration: now, ticket: await findTicket(tx, now.id), manageToken }
+      }
+      const position = await waitlistPosition(tx, registration)
+      await enqueueEmail(tx, waitlistEmail(config, event, registration, manageToken, position))
+      return { registration, ticket: null, manageToken, waitlistPosition: position }
+    })
+  } catch (err) {
+    if (!(err instanceof IdempotencyKeyTaken)) throw err
+    const earlier = await replay(db, event.id, idempotencyKey!, fingerprint)
+    if (!earlier) throw err
+    return earlier
+  }
+}
+
+export async function findRegistration(db: Queryable, id: string): Promise<RegistrationRow | undefined> {
+  const [row] = await db.select().from(registrations).where(eq(registrations.id, id))
+  return row
+}
+
+export async function registrationView(db: Queryable, registration: RegistrationRow) {
+  const ticket = registration.status === 'confirmed' ? await findTicket(db, registration.id) : null
+  const position = registration.status === 'waitlisted' ? await waitlistPosition(db, registration) : undefined
+  return {
+    id: registration.id,
+    eventId: registration.eventId,
+    email: registration.email,
+    name: registration.name,
+    partySize: registration.partySize,
+    language: registration.language as 'de' | 'en' | 'tr' | 'ar',
+    accessibilityNeeds: registration.accessibilityNeeds,
+    status: registration.status,
+    ...(position ? { waitlistPosition: position } : {}),
+    ...(ticket ? { ticket: ticketLink(ticket) } : {}),
+    createdAt: registration.createdAt.toISOString(),
+    updatedAt: registration.updatedAt.toISOString(),
+    cancelledAt: registration.cancelledAt?.toISOString() ?? null,
+  }
+}
+
+/** Cancels, frees the places, revokes the ticket and promotes the waitlist, all in one transaction. Idempotent. */
+export async function cancelRegistration(db: Database, config: Mail, registration: RegistrationRow): Promise<void> {
+  const key = await eventKey(db, registration.eventId)
+  await db.transaction(async (tx) => {
+    await lockEvent(tx, registration.eventId)
+    const [current] = await tx.select().from(registrations).where(eq(registrations.id, registration.id)).for('update')
+    if (current.status === 'cancelled') return
+    await tx
+      .update(registrations)
+      .set({ status: 'cancelled', cancelledAt: new Date(), updatedAt: new Date() })
+      .where(eq(registrations.id, current.id))
+    if (current.status === 'confirmed') {
+      await takePlaces(tx, current.eventId, -current.partySize)
+      await tx.update(tickets).set({ revokedAt: new Date() }).where(eq(tickets.registrationId, current.id))
+      await promoteWaitlist(tx, config, key, current.eventId)
+    }
+  })
+}
+
+/** Name, language and party size; growing a confirmed party needs room, shrinking it may promote others. */
+export async function patchRegistration(
+  db: Database,
+  config: Mail,
+  registration: RegistrationRow,
+  patch: { name?: string; partySize?: number; language?: string },
+): Promise<RegistrationRow> {
+  const key = await eventKey(db, registration.eventId)
+  return db.transaction(async (tx) => {
+    const event = await lockEvent(tx, registration.eventId)
+    const [current] = await tx.select().from(registrations).where(eq(registrations.id, registration.id)).for('update')
+    if (current.status === 'cancelled') throw Problem.conflict('invalid_transition', 'A cancelled registration cannot be changed.')
+    if (current.erasedAt) throw Problem.conflict('invalid_transition', 'An erased registration cannot be changed.')
+    const partySize = patch.partySize ?? current.partySize
+    if (partySize > event.maxPartySize) throw Problem.invalidField('/body/partySize', `must be at most ${event.maxPartySize} for this event`)
+    const delta = partySize - current.partySize
+    if (current.status === 'confirmed' && delta !== 0 && !(await takePlaces(tx, current.eventId, delta))) {
+      throw Problem.conflict('capacity_exceeded', 'There is not enough room left for a larger party.')
+    }
+    const [updated] = await tx
+      .update(registrations)
+      .set({ name: patch.name?.trim() ?? current.name, language: patch.language ?? current.language, partySize, updatedAt: new Date() })
+      .where(eq(registrations.id, current.id))
+      .returning()
+    await tx.update(tickets).set({ admits: partySize, holderName: updated.name }).where(eq(tickets.registrationId, current.id))
+    if (delta < 0) await promoteWaitlist(tx, config, key, current.eventId)
+    const [after] = await tx.select().from(registrations).where(eq(registrations.id, current.id))
+    return after
+  })
+}
+
+/** Sends the confirmation (or waitlist email) again with a fresh manage link; silent when there is nothing to send. */
+export async function resendConfirmation(db: Database, config: Mail, event: EventRow, email: string): Promise<void> {
+  const [registration] = await db
+    .select()
+    .from(registrations)
+    .where(and(eq(registrations.eventId, event.id), sql`lower(${registrations.email}) = ${email.trim().toLowerCase()}`, sql`${registrations.status} <> 'cancelled'`))
+  if (!registration) return
+  await db.transaction(async (tx) => {
+    const token = await issueManageToken(tx, registration.id)
+    const ticket = await findTicket(tx, registration.id)
+    if (registration.status === 'confirmed' && ticket) {
+      await enqueueEmail(tx, confirmationEmail(config, event, registration, ticket, token))
+    } else if (registration.status === 'waitlisted') {
+      await enqueueEmail(tx, waitlistEmail(config, event, registration, token, await waitlistPosition(tx, registration)))
+    }
+  })
+}
+
+export async function resolveRegistrationToken(db: Queryable, token: string): Promise<RegistrationPrincipal | null> {
+  const [row] = await db
+    .select({ registrationId: registrations.id, eventId: registrations.eventId })
+    .from(registrationTokens)
+    .innerJoin(registrations, eq(registrations.id, registrationTokens.registrationId))
+    .where(eq(registrationTokens.tokenHash, hashToken(token)))
+  return row ? { kind: 'registration', ...row } : null
+}
+
+/** Reminders and announcements to visitors: everyone with a confirmed registration, in their language. */
+export const visitorAudience: AudienceSource = async (db, event) => {
+  const rows = await db
+    .select()
+    .from(registrations)
+    .where(and(eq(registrations.eventId, event.id), eq(registrations.status, 'confirmed'), isNull(registrations.erasedAt)))
+  return rows.map((r) => ({ key: r.id, email: r.email, name: r.name, locale: r.language, since: r.createdAt }))
+}

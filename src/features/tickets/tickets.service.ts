@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto'
+import { eq } from 'drizzle-orm'
+import type { Queryable } from '../../db/client.js'
+import { tickets } from '../../db/schema.js'
+import type { Principal } from '../../http/auth.js'
+import { Problem } from '../../http/problem.js'
+import { isOrganizerOf } from '../events/events.service.js'
+import { ticketQrPng, ticketQrSvg } from './qr.js'
+
+export type TicketRow = typeof tickets.$inferSelect
+export type QrFormat = 'png' | 'svg'
+
+async function isStaffOf(db: Queryable, principal: Principal, eventId: string): Promise<boolean> {
+  if (principal.kind !== 'account') return false
+  const { role, id } = principal.account
+  return role === 'admin' || (role === 'organizer' && (await isOrganizerOf(db, id, eventId)))
+}
+
+/**
+ * The ticket, for its registration's manage token or staff of its event (admins, the event's organizers).
+ * No credentials: 401. Anyone else, and an unknown id: 404, the same answer, so nobody learns which ids exist.
+ * A revoked ticket is 404 for its holder too ("ticket revoked": nothing to show at the door any more); staff
+ * still see it, to help someone at the desk.
+ */
+export async function loadTicketFor(db: Queryable, principal: Principal | null, ticketId: string): Promise<TicketRow> {
+  if (!principal) throw Problem.unauthenticated()
+  const [ticket] = await db.select().from(tickets).where(eq(tickets.id, ticketId))
+  if (ticket) {
+    if (await isStaffOf(db, principal, ticket.eventId)) return ticket
+    const holder = principal.kind === 'registration' && ticket.registrationId !== null && principal.registrationId === ticket.registrationId
+    if (holder) {
+      if (ticket.revokedAt) throw new Problem(404, 'not_found', 'ticket revoked')
+      return ticket
+    }
+  }
+  throw Problem.notFound('ticket')
+}
+
+// Bump when the rendering (qr.ts options, size) changes, so clients holding an old ETag get the new image.
+const RENDER_VERSION = 'qr1'
+
+/** Strong validator of the image: the image is a pure function of the code, the format and the renderer. */
+export function qrEtag(code: string, format: QrFormat): string {
+  return `"${createHash('sha256').update(`${RENDER_VERSION}\0${format}\0${code}`).digest('base64url').slice(0, 32)}"`
+}
+
+/** If-None-Match (RFC 9110 §13.1.2): `*`, or a list of entity tags compared weakly. */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false
+  if (header.trim() === '*') return true
+  const opaque = etag.replace(/^W\//, '')
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque)
+}
+
+/**
+ * Rendering a PNG costs about 4 ms of CPU: a small per-process memory of recent images (the holder opens the
+ * ticket page several times, the door desk reprints) and one render for concurrent requests of the same image.
+ */
+const RECENT_MAX = 256
+const recent = new Map<string, Promise<Buffer | string>>()
+
+export function renderTicketQr(code: string, format: 'png'): Promise<Buffer>
+export function renderTicketQr(code: string, format: 'svg'): Promise<string>
+export function renderTicketQr(code: string, format: QrFormat): Promise<Buffer | string>
+export function renderTicketQr(code: string, format: QrFormat): Promise<Buffer | string> {
+  const key = `${format}\0${code}`
+  const hit = recent.get(key)
+  if (hit) {
+    recent.delete(key)
+    recent.set(key, hit)
+    return hit
+  }
+  const rendering: Promise<Buffer | string> = format === 'png' ? ticketQrPng(code) : ticketQrSvg(code)
+  recent.set(key, rendering)
+  rendering.catch(() => recent.delete(key))
+  if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!)
+  return rendering
+}
