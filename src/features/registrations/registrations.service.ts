@@ -212,7 +212,6 @@ export async function createRegistration(
   input: RegistrationInput,
   idempotencyKey?: string,
 ): Promise<RegistrationResult> {
-  if (!registrationOpen(event)) throw Problem.conflict('registration_closed', 'Registration for this event is not open.')
   const partySize = input.partySize ?? 1
   if (partySize > event.maxPartySize) {
     throw Problem.invalidField('/body/partySize', `must be at most ${event.maxPartySize} for this event`)
@@ -220,8 +219,10 @@ export async function createRegistration(
   const fingerprint = fingerprintOf(input)
   if (idempotencyKey) {
     const earlier = await replay(db, event.id, idempotencyKey, fingerprint)
+    // A retry of a request that succeeded gets its answer even after registration closed.
     if (earlier) return earlier
   }
+  if (!registrationOpen(event)) throw Problem.conflict('registration_closed', 'Registration for this event is not open.')
   // Outside the transaction: a key made inside one that rolled back would be cached but never stored.
   const key = await eventKey(db, event.id)
   try {
@@ -270,12 +271,6 @@ export async function createRegistration(
         const ticket = await issueTicket(tx, key, registration)
         await enqueueEmail(tx, confirmationEmail(config, event, registration, ticket, manageToken))
         return { registration, ticket, manageToken }
-      }
-      // Places may have been freed (and the waitlist promoted) between our full check and now; promoting
-      // again under the event lock makes sure nobody waits while places are free.
-      if (await promoteWaitlist(tx, config, key, event.id)) {
-        const [now] = await tx.select().from(registrations).where(eq(registrations.id, registration.id))
-        if (now.status === 'confirmed') return { registration: now, ticket: await findTicket(tx, now.id), manageToken }
       }
       const position = await waitlistPosition(tx, registration)
       await enqueueEmail(tx, waitlistEmail(config, event, registration, manageToken, position))
