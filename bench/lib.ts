@@ -293,3 +293,144 @@ export async function autocannon(url: string, { connections = 50, durationSec = 
     total: r.requests.total,
   }
 }
+
+export interface BodyLoadResult extends LoadResult {
+  /** seconds autocannon ran */
+  durationSec: number
+  /** answers per HTTP status */
+  statuses: Record<string, number>
+  /** `code` of non-2xx JSON answers (problem+json), counted */
+  codes: Record<string, number>
+  /** sum of the numeric `sumField` of all 2xx JSON answers */
+  summed: number
+  /** CPU time of the load generator itself */
+  loaderCpuMs: number
+}
+
+/**
+ * autocannon with a distinct body per request, in its own process like `autocannon()`. `makeBody(n, params)` is sent
+ * to the child as source text, so it must use nothing but its arguments (n counts 0, 1, 2, … over the whole run).
+ * With `amount`, autocannon stops after that many requests instead of after `durationSec`.
+ */
+export async function autocannonBodies<P>(
+  url: string,
+  options: {
+    connections?: number
+    durationSec?: number
+    amount?: number
+    method?: string
+    makeBody: (n: number, params: P) => unknown
+    params: P
+    /** numeric field of 2xx answers to sum up (e.g. partySize) */
+    sumField?: string
+  },
+): Promise<BodyLoadResult> {
+  const config = {
+    url,
+    connections: options.connections ?? 50,
+    duration: options.durationSec ?? 10,
+    amount: options.amount,
+    method: options.method ?? 'POST',
+    makeBody: options.makeBody.toString(),
+    params: options.params,
+    sumField: options.sumField ?? null,
+    autocannon: require.resolve('autocannon'),
+  }
+  const script = `
+    const config = JSON.parse(process.env.BENCH_LOAD_CONFIG)
+    const { default: autocannon } = await import(${JSON.stringify('file://')} + config.autocannon)
+    const makeBody = (0, eval)('(' + config.makeBody + ')')
+    let n = 0
+    const statuses = {}, codes = {}
+    let summed = 0
+    const onResponse = (status, body) => {
+      statuses[status] = (statuses[status] ?? 0) + 1
+      let json
+      try { json = JSON.parse(body) } catch { return }
+      if (status >= 200 && status < 300) {
+        if (config.sumField && typeof json?.[config.sumField] === 'number') summed += json[config.sumField]
+      } else if (json && typeof json.code === 'string') codes[json.code] = (codes[json.code] ?? 0) + 1
+    }
+    const cpu = process.cpuUsage()
+    const result = await autocannon({
+      url: config.url,
+      connections: config.connections,
+      duration: config.duration,
+      ...(config.amount ? { amount: config.amount } : {}),
+      requests: [{
+        method: config.method,
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: JSON.stringify(makeBody(n++, config.params)) }),
+        onResponse,
+      }],
+    })
+    const used = process.cpuUsage(cpu)
+    process.stdout.write(JSON.stringify({ result, statuses, codes, summed, loaderCpuMs: (used.user + used.system) / 1000 }) + '\\n')
+  `
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_LOAD_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.add(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
+  children.delete(child)
+  const line = stdout.trim().split('\n').pop()
+  if (code !== 0 || !line) throw new Error(`autocannon (bodies) exited ${code}: ${stderr.slice(-1000)}`)
+  const { result: r, statuses, codes, summed, loaderCpuMs } = JSON.parse(line)
+  return {
+    requestsPerSec: r.requests.total / r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    total: r.requests.total,
+    durationSec: r.duration,
+    statuses,
+    codes,
+    summed,
+    loaderCpuMs,
+  }
+}
+
+/** utime + stime of a process in ms (0 if it is gone). */
+export function cpuMsOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100) // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0
+  }
+}
+
+/** CPU ms of every process whose name starts with `name` (e.g. all PostgreSQL backends), by pid. */
+export function cpuByName(name: string): Map<number, number> {
+  const out = new Map<number, number>()
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      if (!comm.startsWith(name)) continue
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out.set(Number(entry), (Number(fields[11]) + Number(fields[12])) * 10)
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out
+}
+
+/** Busy and total CPU ms of the whole machine (all cores), from /proc/stat. */
+export function machineCpuMs(): { busy: number; total: number } {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]
+  const v = line.trim().split(/\s+/).slice(1).map(Number)
+  const idle = v[3] + (v[4] ?? 0)
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0)
+  return { busy: (total - idle) * 10, total: total * 10 }
+}

@@ -6,6 +6,7 @@ import { registrations } from '../../src/db/schema.js'
 import { CSV_COLUMNS, registrationsCsv } from '../../src/features/registrations/attendee-list.service.js'
 import { csvCell, prefersCsv } from '../../src/features/registrations/csv.js'
 import { build, eventBody } from '../helpers/app.js'
+import { problem } from '../helpers/problem.js'
 
 // The organizer's list of an event's registrations, paged as JSON and exported as CSV.
 
@@ -80,11 +81,6 @@ async function setup(t: Test) {
     inject('GET', `/v1/events/${eventId}/registrations${query}`, { ...auth, ...(accept ? { accept } : {}) })
 
   return { ...ctx, admin, organizer, inject, event, register, list }
-}
-
-function problem(t: Test, res: LightMyRequestResponse, status: number, code: string) {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 400) })
-  t.equal(res.json().code, code, `code ${code}`)
 }
 
 // Everyone the CSV has to survive: separators, quotes and line breaks inside cells, formulas, every script.

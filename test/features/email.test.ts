@@ -8,6 +8,7 @@ import { createTransport } from '../../src/mail/transport.js'
 import { drainOutbox } from '../../src/mail/worker.js'
 import { build, eventBody } from '../helpers/app.js'
 import { startSmtpSink } from '../helpers/smtp.js'
+import { problem } from '../helpers/problem.js'
 
 // Announcements to an event's audiences, and the event's outbox as its organizers see it.
 
@@ -46,12 +47,6 @@ async function setup(t: Test, audiences: AudienceSources = { visitors: literal(V
     // Only the tests of who may do what need these (hashing each account's password takes a while).
   const outsiders = async () => ({ otherOrganizer: await ctx.account('organizer'), exhibitor: await ctx.account('exhibitor') })
   return { ...ctx, admin, organizer, outsiders, inject, event, announce, outboxRows }
-}
-
-function problem(t: Test, res: LightMyRequestResponse, status: number, code: string) {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 400) })
-  t.equal(res.json().code, code, `code ${code}`)
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/)
 }
 
 const message = { subject: 'Parkplätze', body: 'Bitte nutzen Sie das Parkhaus West.\n\nDanke!' }

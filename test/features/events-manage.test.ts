@@ -4,6 +4,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { eq } from 'drizzle-orm'
 import { events } from '../../src/db/schema.js'
 import { build, eventBody, type TestContext } from '../helpers/app.js'
+import { problem } from '../helpers/problem.js'
 
 // Events after creation: PATCH, publish and cancel, and the organizers of an event.
 
@@ -13,17 +14,6 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 
 type Auth = { authorization: string } | undefined
 type EventJson = Record<string, any> & { id: string; slug: string; status: string }
-
-function problem(t: Test, res: LightMyRequestResponse, status: number, code: string) {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 600) })
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'problem+json')
-  const body = res.json()
-  t.equal(body.code, code, `code ${code}`)
-  t.equal(body.status, status, 'status in the body')
-  t.equal(body.type, `urn:vereinsmesse:problem:${code}`)
-  t.type(body.detail, 'string')
-  return body as { code: string; detail: string; errors?: { path: string; message: string }[] }
-}
 
 function invalid(t: Test, res: LightMyRequestResponse, ...paths: string[]) {
   const body = problem(t, res, 400, 'invalid_request')

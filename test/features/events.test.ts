@@ -2,6 +2,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import { build, eventBody, type TestContext } from '../helpers/app.js'
+import { problem } from '../helpers/problem.js'
 
 // Events: creation, reading and visibility, and the list with its keyset pagination.
 // Changing, publishing, cancelling and organizers are in events-manage.test.ts.
@@ -13,18 +14,6 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 
 type Auth = { authorization: string } | undefined
 type EventJson = Record<string, any> & { id: string; slug: string; startsAt: string; status: string }
-
-/** Asserts an RFC 9457 answer with the contract's code, and returns its body. */
-function problem(t: Test, res: LightMyRequestResponse, status: number, code: string) {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 600) })
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'problem+json')
-  const body = res.json()
-  t.equal(body.code, code, `code ${code}`)
-  t.equal(body.status, status, 'status in the body')
-  t.equal(body.type, `urn:vereinsmesse:problem:${code}`)
-  t.type(body.detail, 'string')
-  return body as { code: string; detail: string; errors?: { path: string; message: string }[] }
-}
 
 /** A 400 invalid_request whose `errors` name at least these fields. */
 function invalid(t: Test, res: LightMyRequestResponse, ...paths: string[]) {

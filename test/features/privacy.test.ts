@@ -6,6 +6,7 @@ import { events, idempotencyKeys, outboxEmails, registrations, registrationToken
 import { hashToken } from '../../src/features/auth/tokens.js'
 import { eraseExpiredRegistrations, retentionJob, withoutSecrets } from '../../src/features/registrations/privacy.service.js'
 import { build, eventBody } from '../helpers/app.js'
+import { problem } from '../helpers/problem.js'
 
 // The person's rights over their registration: the export of everything stored, erasure, and the retention job.
 
@@ -42,11 +43,6 @@ async function setup(t: Test) {
   }
 
   return { ...ctx, admin, organizer, inject, event, register }
-}
-
-function problem(t: Test, res: LightMyRequestResponse, status: number, code: string) {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 400) })
-  t.equal(res.json().code, code, `code ${code}`)
 }
 
 t.test('withoutSecrets replaces every token, wherever it sits in the data', async (t) => {

@@ -5,6 +5,7 @@ import { and, asc, eq } from 'drizzle-orm'
 import { events, idempotencyKeys, outboxEmails, registrations, registrationTokens, tickets } from '../../src/db/schema.js'
 import { eventKey, verifyTicketCode } from '../../src/features/tickets/ticket-codes.js'
 import { build, eventBody } from '../helpers/app.js'
+import { problem } from '../helpers/problem.js'
 
 // Visitor registration: POST /v1/events/{eventId}/registrations, GET|PATCH|DELETE /v1/registrations/{id},
 // resend, Idempotency-Key, the waitlist, and the capacity rules of PATCH /v1/events/{id}.
@@ -24,16 +25,6 @@ interface Created {
   ticket?: { id: string; code: string; qrPngUrl: string; qrSvgUrl: string }
   /** not in the response: the email this test registered with */
   email: string
-}
-
-function problem(t: Test, res: LightMyRequestResponse, status: number, code: string) {
-  t.equal(res.statusCode, status, `status ${status} ${code}`, { body: res.body.slice(0, 600) })
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'problem+json')
-  const body = res.json()
-  t.equal(body.code, code, `code ${code}`)
-  t.equal(body.status, status, 'status in the body')
-  t.type(body.detail, 'string')
-  return body as { code: string; detail: string; errors?: { path: string; message: string }[] }
 }
 
 function invalid(t: Test, res: LightMyRequestResponse, path: string) {
