@@ -85,10 +85,11 @@ export async function isOrganizerOf(db: Queryable, accountId: string, eventId: s
 // event that had been published stays readable; a draft never is.
 const publiclyVisible = (row: EventRow) => row.publishedAt !== null
 
-async function canManage(db: Queryable, principal: Principal | null, row: EventRow): Promise<boolean> {
+/** Staff of an event: admins and the organizers assigned to it. The one place that says so. */
+export async function isEventStaff(db: Queryable, principal: Principal | null, eventId: string): Promise<boolean> {
   if (principal?.kind !== 'account') return false
   if (principal.account.role === 'admin') return true
-  return principal.account.role === 'organizer' && isOrganizerOf(db, principal.account.id, row.id)
+  return principal.account.role === 'organizer' && isOrganizerOf(db, principal.account.id, eventId)
 }
 
 /**
@@ -105,7 +106,7 @@ export async function loadEvent(
   if (access === 'manage' && !principal) throw Problem.unauthenticated()
   const row = await findEvent(db, idOrSlug)
   if (!row) throw Problem.notFound('event')
-  const manager = await canManage(db, principal, row)
+  const manager = await isEventStaff(db, principal, row.id)
   if (access === 'read' && (manager || publiclyVisible(row))) return row
   if (access === 'manage' && manager) return row
   if (publiclyVisible(row)) throw Problem.forbidden('Only the organizers of this event may do this.')

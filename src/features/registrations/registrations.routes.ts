@@ -5,7 +5,7 @@ import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { ipAndEmailLimits } from '../../http/rate-limits.js'
 import { EventParams } from '../events/events.schemas.js'
-import { findEvent, isOrganizerOf, loadEvent } from '../events/events.service.js'
+import { findEvent, isEventStaff, loadEvent } from '../events/events.service.js'
 import { CALENDAR_CONTENT_TYPE, registrationCalendar } from './calendar.js'
 import {
   IdempotencyHeaders,
@@ -41,10 +41,7 @@ export async function loadRegistrationFor(db: Database, request: FastifyRequest,
   const registration = await findRegistration(db, id)
   if (registration) {
     if (principal.kind === 'registration' && principal.registrationId === registration.id) return registration
-    if (principal.kind === 'account') {
-      const { role, id: accountId } = principal.account
-      if (role === 'admin' || (role === 'organizer' && (await isOrganizerOf(db, accountId, registration.eventId)))) return registration
-    }
+    if (await isEventStaff(db, principal, registration.eventId)) return registration
   }
   throw Problem.notFound('registration')
 }

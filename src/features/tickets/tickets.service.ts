@@ -4,17 +4,11 @@ import type { Queryable } from '../../db/client.js'
 import { tickets } from '../../db/schema.js'
 import type { Principal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
-import { isOrganizerOf } from '../events/events.service.js'
+import { isEventStaff } from '../events/events.service.js'
 import { ticketQrPng, ticketQrSvg } from './qr.js'
 
 export type TicketRow = typeof tickets.$inferSelect
 export type QrFormat = 'png' | 'svg'
-
-async function isStaffOf(db: Queryable, principal: Principal, eventId: string): Promise<boolean> {
-  if (principal.kind !== 'account') return false
-  const { role, id } = principal.account
-  return role === 'admin' || (role === 'organizer' && (await isOrganizerOf(db, id, eventId)))
-}
 
 /**
  * The ticket, for its registration's manage token or staff of its event (admins, the event's organizers).
@@ -26,7 +20,7 @@ export async function loadTicketFor(db: Queryable, principal: Principal | null, 
   if (!principal) throw Problem.unauthenticated()
   const [ticket] = await db.select().from(tickets).where(eq(tickets.id, ticketId))
   if (ticket) {
-    if (await isStaffOf(db, principal, ticket.eventId)) return ticket
+    if (await isEventStaff(db, principal, ticket.eventId)) return ticket
     const holder = principal.kind === 'registration' && ticket.registrationId !== null && principal.registrationId === ticket.registrationId
     if (holder) {
       if (ticket.revokedAt) throw new Problem(404, 'not_found', 'ticket revoked')
