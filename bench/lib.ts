@@ -133,7 +133,9 @@ function cleanEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
 }
 
 export function tsEntry(file: string): string[] {
-  return ['--import', 'tsx', file]
+  // BENCH_CPU_PROF=dir: every process started here writes a V8 CPU profile there on exit (open in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
+  return [...profile, '--import', 'tsx', file]
 }
 
 export async function freePort(): Promise<number> {

@@ -9,6 +9,7 @@ import { defaultAudiences } from './mail/audiences.js'
 import { authPlugin } from './http/auth.js'
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js'
 import { healthRoutes } from './http/health.js'
+import { requestLogPlugin } from './http/request-log.js'
 import { openapiPlugin } from './http/openapi.js'
 import { Problem } from './http/problem.js'
 import { sharedSchemas } from './http/schemas.js'
@@ -41,6 +42,7 @@ export async function buildApp({ config, db, logger, audiences = defaultAudience
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
     genReqId: () => randomUUID(),
+    disableRequestLogging: true,
     bodyLimit: 256 * 1024,
     routerOptions: { maxParamLength: 200 },
     trustProxy: false,
@@ -60,6 +62,7 @@ export async function buildApp({ config, db, logger, audiences = defaultAudience
         'retry-after': String(Math.ceil(context.ttl / 1000)),
       }),
   })
+  await app.register(requestLogPlugin)
   await app.register(openapiPlugin)
   await app.register(authPlugin)
 

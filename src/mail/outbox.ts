@@ -13,6 +13,8 @@ export interface EmailToQueue {
   sendAfter?: Date
   /** the event whose organizers see this email in their outbox */
   eventId?: string | null
+  /** chosen by the caller when it may have to take the email back in the same transaction */
+  id?: string
 }
 
 /**
@@ -25,7 +27,7 @@ export async function enqueueEmails(tx: Queryable, emails: EmailToQueue[]): Prom
     // A template fed the wrong data is a bug in our code: fail the transaction, not the recipient later.
     const problems = validateEmailData(email.template, email.data)
     if (problems.length) throw new Error(`email ${email.template}: ${problems.join('; ')}`)
-    const id = randomUUID()
+    const id = email.id ?? randomUUID()
     return {
       id,
       eventId: email.eventId ?? null,

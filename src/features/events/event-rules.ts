@@ -27,12 +27,20 @@ const DATE_FIELDS = [
 ] as const
 
 /** The canonical IANA name, or null when the runtime does not know the zone. */
+// Building an Intl.DateTimeFormat costs tens of microseconds, and it is asked for every email queued;
+// the answers never change and there are a few hundred zones at most.
+const zones = new Map<string, string | null>()
+
 export function canonicalTimeZone(name: string): string | null {
+  let canonical = zones.get(name)
+  if (canonical !== undefined) return canonical
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone
+    canonical = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone
   } catch {
-    return null
+    canonical = null
   }
+  if (zones.size < 1000) zones.set(name, canonical)
+  return canonical
 }
 
 /**

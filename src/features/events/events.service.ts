@@ -193,7 +193,7 @@ export async function patchEvent(
   // The row lock serialises patches of one event, so two patches cannot each pass the date rules
   // against the old row and together leave an invalid schedule.
   return db.transaction(async (tx) => {
-    const [row] = await tx.select().from(events).where(eq(events.id, eventId)).for('update')
+    const [row] = await tx.select().from(events).where(eq(events.id, eventId)).for('no key update')
     if (!row) throw Problem.notFound('event')
     if (row.status === 'cancelled') throw Problem.conflict('invalid_transition', 'A cancelled event cannot be changed.')
     const pick = <K extends keyof EventPatchInput>(k: K, current: Date | null) =>

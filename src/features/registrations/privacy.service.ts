@@ -122,7 +122,7 @@ export async function eraseRegistrations(tx: Queryable, ids: string[], now = new
   // The events first, then their registrations: the lock order of every change to registrations, so an
   // erasure queues behind a cancel or a promotion of the same event instead of deadlocking with it.
   const eventIds = tx.selectDistinct({ id: registrations.eventId }).from(registrations).where(inArray(registrations.id, ids))
-  await tx.select({ id: events.id }).from(events).where(inArray(events.id, eventIds)).orderBy(asc(events.id)).for('update')
+  await tx.select({ id: events.id }).from(events).where(inArray(events.id, eventIds)).orderBy(asc(events.id)).for('no key update')
   // Rechecked under the lock: a concurrent erasure of the same registration leaves nothing to do here.
   const erasing = await tx
     .select({ id: registrations.id, eventId: registrations.eventId, email: registrations.email })

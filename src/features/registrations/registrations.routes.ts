@@ -6,6 +6,7 @@ import { problemResponses, ref } from '../../http/schemas.js'
 import { ipAndEmailLimits } from '../../http/rate-limits.js'
 import { EventParams } from '../events/events.schemas.js'
 import { findEvent, isEventStaff, loadEvent } from '../events/events.service.js'
+import { createRegistration } from './registration-create.js'
 import { CALENDAR_CONTENT_TYPE, registrationCalendar } from './calendar.js'
 import {
   IdempotencyHeaders,
@@ -18,7 +19,6 @@ import {
 } from './registrations.schemas.js'
 import {
   cancelRegistration,
-  createRegistration,
   findRegistration,
   patchRegistration,
   registrationView,

@@ -1,9 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { and, asc, count, eq, isNull, lte, or, lt, sql } from 'drizzle-orm'
 import type { Config } from '../../config.js'
 import type { Database, Queryable } from '../../db/client.js'
-import { isUniqueViolation } from '../../db/errors.js'
-import { events, idempotencyKeys, registrations, registrationTokens, tickets } from '../../db/schema.js'
+import { events, registrations, registrationTokens, tickets } from '../../db/schema.js'
 import type { RegistrationPrincipal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
 import { enqueueEmail, type EmailToQueue } from '../../mail/outbox.js'
@@ -15,7 +14,7 @@ import { eventKey, signTicketCode, type EventKey } from '../tickets/ticket-codes
 
 export type RegistrationRow = typeof registrations.$inferSelect
 export type TicketRow = typeof tickets.$inferSelect
-type Mail = Pick<Config, 'publicUrl'>
+export type Mail = Pick<Config, 'publicUrl'>
 
 /** Open from publication (or registrationOpensAt) until the event ends (or registrationClosesAt). */
 export function registrationOpen(event: EventRow, now = new Date()): boolean {
@@ -37,7 +36,7 @@ export function ticketLink(ticket: TicketRow) {
 export const manageUrl = (config: Mail, registrationId: string, token: string) =>
   `${config.publicUrl}/registrations/${registrationId}?token=${token}`
 
-async function issueManageToken(tx: Queryable, registrationId: string): Promise<string> {
+export async function issueManageToken(tx: Queryable, registrationId: string): Promise<string> {
   const { token, hash } = newToken('vmr_')
   await tx.insert(registrationTokens).values({ tokenHash: hash, registrationId })
   return token
@@ -59,7 +58,7 @@ export async function waitlistPosition(db: Queryable, registration: Registration
   return Number(row.ahead)
 }
 
-function confirmationEmail(config: Mail, event: EventRow, reg: RegistrationRow, ticket: TicketRow, token: string, promoted = false): EmailToQueue {
+export function confirmationEmail(config: Mail, event: EventRow, reg: RegistrationRow, ticket: Pick<TicketRow, 'id' | 'code'>, token: string, promoted = false): EmailToQueue {
   return {
     to: reg.email,
     template: 'registration-confirmed',
@@ -78,7 +77,7 @@ function confirmationEmail(config: Mail, event: EventRow, reg: RegistrationRow, 
   }
 }
 
-function waitlistEmail(config: Mail, event: EventRow, reg: RegistrationRow, token: string, position: number): EmailToQueue {
+export function waitlistEmail(config: Mail, event: EventRow, reg: RegistrationRow, token: string, position: number): EmailToQueue {
   return {
     to: reg.email,
     template: 'registration-waitlisted',
@@ -107,9 +106,11 @@ async function issueTicket(tx: Queryable, key: EventKey, reg: RegistrationRow): 
 /**
  * Changes to an event's registrations lock the event row first, then registrations: one order everywhere,
  * so a cancel, a patch and a promotion of the same event queue up instead of deadlocking.
+ * FOR NO KEY UPDATE, not FOR UPDATE: inserting a row that references the event takes FOR KEY SHARE on it,
+ * which FOR UPDATE would conflict with (a registration batch writes its rows before it locks the event).
  */
-async function lockEvent(tx: Queryable, eventId: string): Promise<EventRow> {
-  const [event] = await tx.select().from(events).where(eq(events.id, eventId)).for('update')
+export async function lockEvent(tx: Queryable, eventId: string): Promise<EventRow> {
+  const [event] = await tx.select().from(events).where(eq(events.id, eventId)).for('no key update')
   return event
 }
 
@@ -161,14 +162,6 @@ export async function promoteWaitlist(tx: Queryable, config: Mail, key: EventKey
   return promoted
 }
 
-export interface RegistrationInput {
-  email: string
-  name: string
-  partySize?: number
-  language?: string
-  accessibilityNeeds?: string
-}
-
 export interface RegistrationResult {
   registration: RegistrationRow
   ticket: TicketRow | null
@@ -176,112 +169,9 @@ export interface RegistrationResult {
   waitlistPosition?: number
 }
 
-function fingerprintOf(input: RegistrationInput): string {
-  const canonical = [input.email.trim().toLowerCase(), input.name, input.partySize ?? 1, input.language ?? 'de', input.accessibilityNeeds ?? null]
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex')
-}
-
-async function findTicket(db: Queryable, registrationId: string): Promise<TicketRow | null> {
+export async function findTicket(db: Queryable, registrationId: string): Promise<TicketRow | null> {
   const [ticket] = await db.select().from(tickets).where(eq(tickets.registrationId, registrationId))
   return ticket ?? null
-}
-
-/** A retry with the same Idempotency-Key: the same registration and ticket, with a fresh manage token. */
-async function replay(db: Database, eventId: string, key: string, fingerprint: string): Promise<RegistrationResult | null> {
-  const [stored] = await db
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.eventId, eventId), eq(idempotencyKeys.key, key)))
-  if (!stored) return null
-  if (stored.fingerprint !== fingerprint) {
-    throw Problem.conflict('idempotency_mismatch', 'This Idempotency-Key was used with another request body.')
-  }
-  const [registration] = await db.select().from(registrations).where(eq(registrations.id, stored.registrationId))
-  const manageToken = await issueManageToken(db, registration.id)
-  const ticket = await findTicket(db, registration.id)
-  const position = registration.status === 'waitlisted' ? await waitlistPosition(db, registration) : undefined
-  return { registration, ticket, manageToken, waitlistPosition: position }
-}
-
-class IdempotencyKeyTaken extends Error {}
-
-export async function createRegistration(
-  db: Database,
-  config: Mail,
-  event: EventRow,
-  input: RegistrationInput,
-  idempotencyKey?: string,
-): Promise<RegistrationResult> {
-  const partySize = input.partySize ?? 1
-  if (partySize > event.maxPartySize) {
-    throw Problem.invalidField('/body/partySize', `must be at most ${event.maxPartySize} for this event`)
-  }
-  const fingerprint = fingerprintOf(input)
-  if (idempotencyKey) {
-    const earlier = await replay(db, event.id, idempotencyKey, fingerprint)
-    // A retry of a request that succeeded gets its answer even after registration closed.
-    if (earlier) return earlier
-  }
-  if (!registrationOpen(event)) throw Problem.conflict('registration_closed', 'Registration for this event is not open.')
-  // Outside the transaction: a key made inside one that rolled back would be cached but never stored.
-  const key = await eventKey(db, event.id)
-  try {
-    return await db.transaction(async (tx) => {
-      const registrationId = randomUUID()
-      if (idempotencyKey) {
-        // A concurrent request with the same key waits here until the first one commits or rolls back, then
-        // finds its key (replayed below) or none. The key row itself can only be written after the registration:
-        // its foreign key is checked at once, not at commit.
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`idempotency:${event.id}:${idempotencyKey}`}, 0))`)
-        const [taken] = await tx
-          .select({ key: idempotencyKeys.key })
-          .from(idempotencyKeys)
-          .where(and(eq(idempotencyKeys.eventId, event.id), eq(idempotencyKeys.key, idempotencyKey)))
-        if (taken) throw new IdempotencyKeyTaken()
-      }
-      const confirmed = await takePlaces(tx, event.id, partySize)
-      if (!confirmed && !event.waitlist) throw Problem.conflict('event_full', 'The event is full.')
-      let registration: RegistrationRow
-      try {
-        ;[registration] = await tx
-          .insert(registrations)
-          .values({
-            id: registrationId,
-            eventId: event.id,
-            email: input.email.trim(),
-            name: input.name.trim(),
-            partySize,
-            language: input.language ?? 'de',
-            accessibilityNeeds: input.accessibilityNeeds?.trim() || null,
-            status: confirmed ? 'confirmed' : 'waitlisted',
-            consentPrivacyAt: new Date(),
-          })
-          .returning()
-      } catch (err) {
-        if (isUniqueViolation(err, 'registrations_event_email_live_key')) {
-          throw Problem.conflict('already_registered', 'This email is already registered for this event.')
-        }
-        throw err
-      }
-      if (idempotencyKey) {
-        await tx.insert(idempotencyKeys).values({ eventId: event.id, key: idempotencyKey, fingerprint, registrationId })
-      }
-      const manageToken = await issueManageToken(tx, registration.id)
-      if (confirmed) {
-        const ticket = await issueTicket(tx, key, registration)
-        await enqueueEmail(tx, confirmationEmail(config, event, registration, ticket, manageToken))
-        return { registration, ticket, manageToken }
-      }
-      const position = await waitlistPosition(tx, registration)
-      await enqueueEmail(tx, waitlistEmail(config, event, registration, manageToken, position))
-      return { registration, ticket: null, manageToken, waitlistPosition: position }
-    })
-  } catch (err) {
-    if (!(err instanceof IdempotencyKeyTaken)) throw err
-    const earlier = await replay(db, event.id, idempotencyKey!, fingerprint)
-    if (!earlier) throw err
-    return earlier
-  }
 }
 
 export async function findRegistration(db: Queryable, id: string): Promise<RegistrationRow | undefined> {
