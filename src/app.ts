@@ -29,6 +29,27 @@ import { privacyRoutes } from './features/registrations/privacy.routes.js'
 import { attendeeListSchemas } from './features/registrations/attendee-list.schemas.js'
 import { attendeeListRoutes } from './features/registrations/attendee-list.routes.js'
 import { ticketRoutes } from './features/tickets/tickets.routes.js'
+import { scannerSchemas } from './features/checkin/scanners.schemas.js'
+import { scannerRoutes } from './features/checkin/scanners.routes.js'
+import { checkinSchemas } from './features/checkin/checkins.schemas.js'
+import { checkinRoutes } from './features/checkin/checkins.routes.js'
+import { doorSchemas } from './features/checkin/door.schemas.js'
+import { doorRoutes } from './features/checkin/door.routes.js'
+import { statsSchemas } from './features/checkin/stats.schemas.js'
+import { vocabularySchemas } from './features/associations/vocabularies.schemas.js'
+import { vocabularyRoutes } from './features/associations/vocabularies.routes.js'
+import { associationSchemas } from './features/associations/associations.schemas.js'
+import { associationRoutes } from './features/associations/associations.routes.js'
+import { exhibitorSchemas } from './features/associations/exhibitors.schemas.js'
+import { exhibitorRoutes } from './features/associations/exhibitors.routes.js'
+import { matchSchemas } from './features/associations/matches.schemas.js'
+import { matchRoutes } from './features/associations/matches.routes.js'
+import { coExhibitorSchemas } from './features/associations/co-exhibitors.schemas.js'
+import { coExhibitorRoutes } from './features/associations/co-exhibitors.routes.js'
+import { standSchemas } from './features/stands/stands.schemas.js'
+import { standRoutes } from './features/stands/stands.routes.js'
+import { bookingSchemas } from './features/stands/bookings.schemas.js'
+import { bookingRoutes } from './features/stands/bookings.routes.js'
 
 export interface BuildOptions {
   config: Config
@@ -53,7 +74,7 @@ export async function buildApp({ config, db, logger, audiences = defaultAudience
   // JSON only: anything else is 415, not a string body that then fails its schema.
   app.removeContentTypeParser('text/plain')
   registerErrorHandling(app)
-  for (const schema of [...sharedSchemas, ...accountSchemas, ...authSchemas, ...eventSchemas, ...emailSchemas, ...registrationSchemas, ...privacySchemas, ...attendeeListSchemas]) app.addSchema(schema)
+  for (const schema of [...sharedSchemas, ...accountSchemas, ...authSchemas, ...eventSchemas, ...emailSchemas, ...registrationSchemas, ...privacySchemas, ...attendeeListSchemas, ...scannerSchemas, ...checkinSchemas, ...doorSchemas, ...statsSchemas, ...vocabularySchemas, ...associationSchemas, ...exhibitorSchemas, ...matchSchemas, ...coExhibitorSchemas, ...standSchemas, ...bookingSchemas]) app.addSchema(schema)
 
   await app.register(rateLimit, {
     global: false,
@@ -76,6 +97,16 @@ export async function buildApp({ config, db, logger, audiences = defaultAudience
   await app.register(privacyRoutes, deps)
   await app.register(attendeeListRoutes, deps)
   await app.register(ticketRoutes, deps)
+  await app.register(scannerRoutes, deps)
+  await app.register(checkinRoutes, deps)
+  await app.register(doorRoutes, deps)
+  await app.register(vocabularyRoutes, deps)
+  await app.register(associationRoutes, deps)
+  await app.register(exhibitorRoutes, deps)
+  await app.register(matchRoutes, deps)
+  await app.register(coExhibitorRoutes, deps)
+  await app.register(standRoutes, deps)
+  await app.register(bookingRoutes, deps)
 
   return app
 }

@@ -1,7 +1,11 @@
 import { sql } from 'drizzle-orm'
 import {
+  bigint,
   boolean,
   check,
+  customType,
+  type AnyPgColumn,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -10,6 +14,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  smallint,
   uuid,
 } from 'drizzle-orm/pg-core'
 
@@ -29,6 +34,8 @@ export const accounts = pgTable(
     role: text('role', { enum: ACCOUNT_ROLES }).notNull(),
     // null: the account logs in by magic link only
     passwordHash: text('password_hash'),
+    // set when the account first uses a link sent to its address (sign-up verification, invitation, magic link)
+    emailVerifiedAt: at('email_verified_at'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -224,6 +231,10 @@ export const registrations = pgTable(
       .where(sql`${t.status} <> 'cancelled'`),
     // The waitlist is promoted first-come-first-served, and the organizer list pages by creation.
     index('registrations_event_status_created_idx').on(t.eventId, t.status, t.createdAt, t.id),
+    // Door search by the start of an email (LIKE 'q%'); text_pattern_ops because the collation is not C.
+    index('registrations_event_email_prefix_idx')
+      .on(t.eventId, sql`lower(${t.email}) text_pattern_ops`)
+      .where(sql`${t.status} = 'confirmed'`),
     check('registrations_status_check', sql`${t.status} in ('confirmed', 'waitlisted', 'cancelled')`),
     check('registrations_party_size_check', sql`${t.partySize} between 1 and 20`),
   ],
@@ -274,6 +285,15 @@ export const eventKeys = pgTable('event_keys', {
 export const TICKET_KINDS = ['visitor', 'exhibitor'] as const
 export type TicketKind = (typeof TICKET_KINDS)[number]
 
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
+
+/**
+ * Letters folded for the door search, so "ayse" finds "Ayşe" and "yilmaz" "Yılmaz": applied after lower() in the
+ * generated column below, and the same way to the typed query (src/features/checkin/door.service.ts).
+ */
+export const SEARCH_FOLD_FROM = 'şçğıöüäßéèêëáàâãåíìîïóòôõøúùûñłśźżćńąęčšžřýěů'
+export const SEARCH_FOLD_TO = 'scgiouaseeeeaaaaaiiiiooooouuunlszzcnaecszryeu'
+
 export const tickets = pgTable(
   'tickets',
   {
@@ -284,17 +304,344 @@ export const tickets = pgTable(
     kind: text('kind', { enum: TICKET_KINDS }).notNull(),
     // visitor tickets belong to a registration; exhibitor passes arrive with stand bookings
     registrationId: uuid('registration_id').references(() => registrations.id, { onDelete: 'cascade' }),
+    // exhibitor passes belong to a stand booking
+    bookingId: uuid('booking_id').references((): AnyPgColumn => standBookings.id, { onDelete: 'cascade' }),
     holderName: text('holder_name'),
     admits: integer('admits').notNull(),
     code: text('code').notNull(),
     createdAt: createdAt(),
     revokedAt: at('revoked_at'),
+    // At the door. An entry is accepted only by a conditional update that finds `inside` false and
+    // `accepted_scans` unchanged since it was read, so of two doors scanning one code at once exactly one wins.
+    inside: boolean('inside').notNull().default(false),
+    // people counted in by the accepted entry (the party may change while inside; its exit takes these out)
+    insidePeople: integer('inside_people').notNull().default(0),
+    // version of the door state: +1 on every accepted scan
+    acceptedScans: integer('accepted_scans').notNull().default(0),
+    lastAcceptedAt: at('last_accepted_at'),
+    lastAcceptedGate: text('last_accepted_gate'),
+    // Door search by any word of the name, prefix-matched through the GIN index (no pg_trgm here).
+    searchName: tsvector('search_name').generatedAlwaysAs(
+      sql`to_tsvector('simple'::regconfig, translate(lower(coalesce(holder_name, '')), ${sql.raw(`'${SEARCH_FOLD_FROM}'`)}, ${sql.raw(`'${SEARCH_FOLD_TO}'`)}))`,
+    ),
   },
   (t) => [
     // One ticket per registration for its whole life: cancelling revokes it, promotion re-activates it.
     uniqueIndex('tickets_registration_key').on(t.registrationId),
     index('tickets_event_idx').on(t.eventId),
+    index('tickets_booking_idx').on(t.bookingId),
+    index('tickets_search_name_idx').using('gin', t.searchName),
     check('tickets_kind_check', sql`${t.kind} in ('visitor', 'exhibitor')`),
     check('tickets_admits_check', sql`${t.admits} between 1 and 20`),
+    check('tickets_inside_people_check', sql`${t.insidePeople} between 0 and 20 and (${t.insidePeople} > 0) = ${t.inside}`),
+  ],
+)
+
+/** Door scanner devices of an event (vmd_ tokens); revoked, never deleted, so the scan log keeps who scanned. */
+export const scanners = pgTable(
+  'scanners',
+  {
+    id: id(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    label: text('label').notNull(),
+    gate: text('gate'),
+    tokenHash: text('token_hash').notNull(),
+    createdBy: uuid('created_by').references(() => accounts.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    revokedAt: at('revoked_at'),
+  },
+  (t) => [uniqueIndex('scanners_token_hash_key').on(t.tokenHash), index('scanners_event_created_idx').on(t.eventId, t.createdAt, t.id)],
+)
+
+export const SCAN_DIRECTIONS = ['entry', 'exit'] as const
+export type ScanDirection = (typeof SCAN_DIRECTIONS)[number]
+export const SCAN_REASONS = ['invalid_code', 'unknown_ticket', 'wrong_event', 'revoked', 'already_checked_in', 'not_checked_in'] as const
+export type ScanReason = (typeof SCAN_REASONS)[number]
+
+/**
+ * Every judged scan of a genuine code, accepted or not, written with its result (in the statement or transaction
+ * that changes the ticket). Codes that fail the signature check are only counted (invalid_scans). No foreign keys
+ * to events or tickets: each would lock the event's row (FOR KEY SHARE) on every scan, and an unknown_ticket
+ * names a ticket id that has no row.
+ */
+export const checkins = pgTable(
+  'checkins',
+  {
+    id: id(),
+    eventId: uuid('event_id').notNull(),
+    // the ticket the signed code names (no row for unknown_ticket)
+    ticketId: uuid('ticket_id').notNull(),
+    // who scanned: a scanner device, or an organizer's account (scannerId null)
+    scannerId: uuid('scanner_id'),
+    accountId: uuid('account_id'),
+    gate: text('gate'),
+    direction: text('direction', { enum: SCAN_DIRECTIONS }).notNull(),
+    result: text('result', { enum: ['ok', 'rejected'] }).notNull(),
+    reason: text('reason', { enum: SCAN_REASONS }),
+    // people moved by an accepted scan (the ticket's admits on entry, those counted in on exit); 0 when rejected
+    people: integer('people').notNull(),
+    // on the device (offline scans come later), and at the server
+    scannedAt: at('scanned_at').notNull(),
+    receivedAt: at('received_at').notNull().defaultNow(),
+    nonce: text('nonce'),
+    // The order scans were recorded in: among a ticket's scans with the same scanned_at (devices give
+    // milliseconds), the later recorded was judged after the earlier, and a ticket's history is read in that order.
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
+    // the ticket's accepted scan before this one, as answered in `previous`
+    previousAt: at('previous_at'),
+    previousGate: text('previous_gate'),
+  },
+  (t) => [
+    // A retried scan (same nonce from the same device) finds the first one instead of being judged again.
+    uniqueIndex('checkins_scanner_nonce_key').on(t.scannerId, t.nonce).where(sql`${t.nonce} is not null`),
+    uniqueIndex('checkins_account_nonce_key')
+      .on(t.eventId, t.accountId, t.nonce)
+      .where(sql`${t.nonce} is not null and ${t.scannerId} is null`),
+    index('checkins_event_scanned_idx').on(t.eventId, t.scannedAt),
+    // a ticket's accepted scans in time order: where a late (offline) scan is placed
+    index('checkins_ticket_accepted_idx').on(t.ticketId, t.scannedAt).where(sql`${t.result} = 'ok'`),
+    check('checkins_direction_check', sql`${t.direction} in ('entry', 'exit')`),
+    check('checkins_result_check', sql`(${t.result} = 'ok') = (${t.reason} is null) and ${t.result} in ('ok', 'rejected')`),
+  ],
+)
+
+/**
+ * People inside an event, as counters split over OCCUPANCY_SHARDS rows per event (shard = by ticket id): each
+ * accepted scan updates one row in its own statement, so concurrent doors rarely wait for the same row lock, and
+ * a read sums the rows. Measured with pgbench (50 clients): one row ~800 commits/s, 16 rows ~3,100.
+ */
+export const occupancyShards = pgTable(
+  'occupancy_shards',
+  {
+    // No foreign key: creating a shard row would then lock the event's row (FOR KEY SHARE) while the scan holds
+    // its ticket, the reverse of the order a cancellation takes them in (event, then ticket): a deadlock.
+    eventId: uuid('event_id').notNull(),
+    shard: smallint('shard').notNull(),
+    inside: integer('inside').notNull().default(0),
+    entries: integer('entries').notNull().default(0),
+    exits: integer('exits').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.shard] })],
+)
+
+/** Scans whose code failed the format or signature check: counted in memory and written here in batches. */
+export const invalidScans = pgTable(
+  'invalid_scans',
+  {
+    id: id(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    scannerId: uuid('scanner_id'),
+    accountId: uuid('account_id'),
+    gate: text('gate'),
+    count: integer('count').notNull(),
+    firstAt: at('first_at').notNull(),
+    lastAt: at('last_at').notNull(),
+  },
+  (t) => [index('invalid_scans_event_idx').on(t.eventId, t.firstAt)],
+)
+
+// ── Associations, stands and stand bookings (#6) ─────────────────────────────────────────────────────────────
+
+export const VOCABULARY_KINDS = ['fieldsOfActivity', 'targetGroups', 'districts'] as const
+export type VocabularyKind = (typeof VOCABULARY_KINDS)[number]
+export type Labels = { de: string; en: string; tr: string; ar: string }
+
+/** The translatable vocabularies of profiles: seeded with defaults, extended and relabelled by admins. */
+export const vocabularyTerms = pgTable(
+  'vocabulary_terms',
+  {
+    kind: text('kind', { enum: VOCABULARY_KINDS }).notNull(),
+    key: text('key').notNull(),
+    labels: jsonb('labels').$type<Labels>().notNull(),
+    // display order within the kind
+    position: integer('position').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.kind, t.key] }),
+    check('vocabulary_terms_kind_check', sql`${t.kind} in ('fieldsOfActivity', 'targetGroups', 'districts')`),
+    check('vocabulary_terms_key_check', sql`${t.key} ~ '^[a-z0-9]+(-[a-z0-9]+)*$' and length(${t.key}) <= 40`),
+  ],
+)
+
+const textArray = (name: string) =>
+  text(name)
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`)
+
+export const associations = pgTable(
+  'associations',
+  {
+    id: id(),
+    name: text('name').notNull(),
+    legalForm: text('legal_form'),
+    district: text('district').notNull(),
+    address: text('address'),
+    website: text('website'),
+    description: text('description'),
+    fieldsOfActivity: textArray('fields_of_activity'),
+    targetGroups: textArray('target_groups'),
+    languages: textArray('languages'),
+    migrantOrganization: boolean('migrant_organization').notNull(),
+    // private: members, organizers and admins only
+    contactEmail: text('contact_email').notNull(),
+    contactPhone: text('contact_phone'),
+    registerNumber: text('register_number'),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+    // The directory's search: every word of name and description, prefix-matched through the GIN index.
+    search: tsvector('search').generatedAlwaysAs(
+      sql`to_tsvector('simple'::regconfig, translate(lower(name || ' ' || coalesce(description, '')), ${sql.raw(`'${SEARCH_FOLD_FROM}'`)}, ${sql.raw(`'${SEARCH_FOLD_TO}'`)}))`,
+    ),
+  },
+  (t) => [
+    index('associations_search_idx').using('gin', t.search),
+    index('associations_fields_idx').using('gin', t.fieldsOfActivity),
+    // The directory pages by (lower(name), id).
+    index('associations_name_idx').on(sql`lower(${t.name})`, t.id),
+    index('associations_district_idx').on(t.district),
+  ],
+)
+
+export const associationMembers = pgTable(
+  'association_members',
+  {
+    associationId: uuid('association_id')
+      .notNull()
+      .references(() => associations.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.associationId, t.accountId] }), index('association_members_account_idx').on(t.accountId)],
+)
+
+export interface StandFeatures {
+  power?: boolean
+  tables?: number
+  chairs?: number
+}
+export interface StandPosition {
+  x: number
+  y: number
+  w: number
+  h: number
+}
+
+export const stands = pgTable(
+  'stands',
+  {
+    id: id(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    code: text('code').notNull(),
+    area: text('area'),
+    widthM: doublePrecision('width_m'),
+    depthM: doublePrecision('depth_m'),
+    priceCents: integer('price_cents').notNull().default(0),
+    currency: text('currency').notNull().default('EUR'),
+    features: jsonb('features').$type<StandFeatures>().notNull().default({}),
+    position: jsonb('position').$type<StandPosition>(),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('stands_event_code_key').on(t.eventId, sql`lower(${t.code})`),
+    check('stands_price_check', sql`${t.priceCents} >= 0`),
+  ],
+)
+
+export const BOOKING_STATUSES = ['requested', 'approved', 'waitlisted', 'rejected', 'withdrawn', 'cancelled'] as const
+export type BookingStatus = (typeof BOOKING_STATUSES)[number]
+export const LIVE_BOOKING_STATUSES = ['requested', 'approved', 'waitlisted'] as const
+
+export interface BookingRequirements {
+  tables?: number
+  chairs?: number
+  power?: boolean
+  notes?: string
+}
+
+export const standBookings = pgTable(
+  'stand_bookings',
+  {
+    id: id(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    associationId: uuid('association_id')
+      .notNull()
+      .references(() => associations.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: BOOKING_STATUSES }).notNull().default('requested'),
+    // set exactly while approved
+    standId: uuid('stand_id').references(() => stands.id, { onDelete: 'restrict' }),
+    preferredStandIds: uuid('preferred_stand_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    requirements: jsonb('requirements').$type<BookingRequirements>().notNull().default({}),
+    staffPasses: integer('staff_passes').notNull().default(2),
+    createdBy: uuid('created_by').references(() => accounts.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // A stand holds at most one approved booking: two organizers approving onto one stand at once get one 409.
+    uniqueIndex('stand_bookings_stand_approved_key').on(t.standId).where(sql`${t.status} = 'approved'`),
+    // One live booking per association and event.
+    uniqueIndex('stand_bookings_association_live_key')
+      .on(t.eventId, t.associationId)
+      .where(sql`${t.status} in ('requested', 'approved', 'waitlisted')`),
+    index('stand_bookings_event_status_idx').on(t.eventId, t.status, t.createdAt, t.id),
+    check('stand_bookings_status_check', sql`${t.status} in ('requested', 'approved', 'waitlisted', 'rejected', 'withdrawn', 'cancelled')`),
+    check('stand_bookings_stand_check', sql`(${t.status} = 'approved') = (${t.standId} is not null)`),
+    check('stand_bookings_passes_check', sql`${t.staffPasses} between 0 and 50`),
+  ],
+)
+
+/** Every transition of a booking: who, when, why. */
+export const standBookingHistory = pgTable(
+  'stand_booking_history',
+  {
+    id: id(),
+    bookingId: uuid('booking_id')
+      .notNull()
+      .references(() => standBookings.id, { onDelete: 'cascade' }),
+    fromStatus: text('from_status', { enum: BOOKING_STATUSES }),
+    toStatus: text('to_status', { enum: BOOKING_STATUSES }).notNull(),
+    standId: uuid('stand_id'),
+    actorAccountId: uuid('actor_account_id').references(() => accounts.id, { onDelete: 'set null' }),
+    reason: text('reason'),
+    at: createdAt(),
+  },
+  (t) => [index('stand_booking_history_booking_idx').on(t.bookingId, t.at)],
+)
+
+export const CO_EXHIBITOR_STATUSES = ['invited', 'confirmed', 'declined'] as const
+
+/** Associations sharing a booked stand; they confirm through a link emailed to their contact. */
+export const coExhibitors = pgTable(
+  'co_exhibitors',
+  {
+    bookingId: uuid('booking_id')
+      .notNull()
+      .references(() => standBookings.id, { onDelete: 'cascade' }),
+    associationId: uuid('association_id')
+      .notNull()
+      .references(() => associations.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: CO_EXHIBITOR_STATUSES }).notNull().default('invited'),
+    // SHA-256 of the confirmation token in the emailed link
+    tokenHash: text('token_hash').notNull(),
+    respondedAt: at('responded_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.bookingId, t.associationId] }),
+    uniqueIndex('co_exhibitors_token_hash_key').on(t.tokenHash),
+    index('co_exhibitors_association_idx').on(t.associationId),
   ],
 )

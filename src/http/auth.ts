@@ -15,8 +15,14 @@ export interface RegistrationPrincipal {
   registrationId: string
   eventId: string
 }
-/** Grows with the features: scanner devices (vmd_) add their kind. */
-export type Principal = AccountPrincipal | RegistrationPrincipal
+/** A door scanner device (vmd_): may check in and look up attendees of its one event. */
+export interface ScannerPrincipal {
+  kind: 'scanner'
+  scannerId: string
+  eventId: string
+  gate: string | null
+}
+export type Principal = AccountPrincipal | RegistrationPrincipal | ScannerPrincipal
 
 export type Authenticator = (token: string) => Promise<Principal | null>
 

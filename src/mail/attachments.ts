@@ -4,7 +4,7 @@
  */
 import { registrationCalendar, CALENDAR_CONTENT_TYPE } from '../features/registrations/calendar.js'
 import { ticketQrPng } from '../features/tickets/qr.js'
-import type { EmailData, TemplateName } from './templates.js'
+import { passQrCid, type EmailData, type TemplateName } from './templates.js'
 import type { EmailAttachment } from './transport.js'
 
 export type { EmailAttachment }
@@ -30,6 +30,7 @@ export async function emailAttachments(
   data: Record<string, unknown>,
   options: AttachmentOptions = {},
 ): Promise<EmailAttachment[]> {
+  if (template === 'booking-status') return passAttachments(data as unknown as EmailData['booking-status'], options)
   if (template !== 'registration-confirmed') return []
   const d = data as unknown as EmailData['registration-confirmed']
   const png = await ticketQrPng(d.ticketCode, options.qrWidth ?? 480)
@@ -62,4 +63,15 @@ export async function emailAttachments(
 export function isTransientAttachmentError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
   return typeof code === 'string' && ['ENOMEM', 'EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY'].includes(code)
+}
+
+/** An approval's exhibitor passes: each QR code inline (cid pass-qr-N, shown by the body) and as pass-N.png. */
+async function passAttachments(d: EmailData['booking-status'], options: AttachmentOptions): Promise<EmailAttachment[]> {
+  const parts: EmailAttachment[] = []
+  for (const [i, pass] of (d.passes ?? []).entries()) {
+    const png = await ticketQrPng(pass.code, options.qrWidth ?? 480)
+    parts.push({ filename: `${passQrCid(i)}.png`, content: png, contentType: 'image/png', cid: passQrCid(i) })
+    parts.push({ filename: `pass-${i + 1}.png`, content: png, contentType: 'image/png' })
+  }
+  return parts
 }

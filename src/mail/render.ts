@@ -8,6 +8,7 @@ import {
   TEMPLATE_NAMES,
   isTemplateName,
   normaliseLocale,
+  passQrCid,
   renderProblems,
   type EmailData,
   type Locale,
@@ -126,10 +127,55 @@ const DERIVED = {
   'registration-confirmed': { ...EVENT_DERIVED, ...PARTY_DERIVED },
   'registration-waitlisted': { ...EVENT_DERIVED, ...PARTY_DERIVED },
   'event-cancelled': { ...EVENT_DERIVED },
+  'association-welcome': { expiresText: (d, locale) => durationText(d.expiresMinutes, locale) },
+  'association-invitation': { expiresText: (d, locale) => durationText(d.expiresMinutes, locale) },
+  'booking-status': {
+    ...EVENT_DERIVED,
+    isRequested: (d) => d.status === 'requested',
+    isApproved: (d) => d.status === 'approved',
+    isWaitlisted: (d) => d.status === 'waitlisted',
+    isRejected: (d) => d.status === 'rejected',
+    isWithdrawn: (d) => d.status === 'withdrawn',
+    isCancelled: (d) => d.status === 'cancelled',
+    passCount: (d) => d.passes?.length ?? 0,
+    passesText: (d, locale) => (d.passes ?? []).map((p, i) => `${PASS_LABEL[locale]} ${i + 1}: ${p.code}`).join('\n'),
+    passesHtml: (d, locale) => passesHtml(d.passes ?? [], locale),
+  },
+  'co-exhibitor-invitation': { ...EVENT_DERIVED },
 } satisfies Derivations
 
+const PASS_LABEL: Record<Locale, string> = { de: 'Ausweis', en: 'Pass', tr: 'Kart', ar: 'بطاقة' }
+const PASS_ALT: Record<Locale, string> = {
+  de: 'QR-Code des Ausstellerausweises',
+  en: 'QR code of exhibitor pass',
+  tr: 'Katılımcı kartının QR kodu',
+  ar: 'رمز QR لبطاقة العارض',
+}
+
+/** The passes' QR codes, each shown from its inline attachment (attachments.ts), with its number and code. */
+function passesHtml(passes: readonly { code: string }[], locale: Locale): string {
+  return passes
+    .map(
+      (p, i) =>
+        `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;margin:0 0 16px;"><tr>` +
+        `<td align="center" style="padding:12px;border:1px solid #d8dee6;border-radius:6px;text-align:center;">` +
+        `<img src="cid:${passQrCid(i)}" width="200" height="200" alt="${escapeHtml(`${PASS_ALT[locale]} ${i + 1}`)}" style="display:block;margin:0 auto;width:200px;height:200px;border:0;outline:none;">` +
+        `<div style="margin:8px 0 0;font-family:Arial,Helvetica,sans-serif;font-size:16px;font-weight:bold;color:#1f2933;">${escapeHtml(`${PASS_LABEL[locale]} ${i + 1}`)}</div>` +
+        `</td></tr></table>`,
+    )
+    .join('\n')
+}
+
+/** A link's lifetime in the reader's language: whole days as days ("7 Tage"), anything else in minutes. */
+function durationText(minutes: number, locale: Locale): string {
+  const days = minutes % (24 * 60) === 0 ? minutes / (24 * 60) : 0
+  return new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'unit', unit: days ? 'day' : 'minute', unitDisplay: 'long' }).format(
+    days || minutes,
+  )
+}
+
 /** Variables that hold HTML built (and escaped) here, the only ones an .html file may use unescaped. */
-const HTML_VARIABLES = new Set(['bodyHtml'])
+const HTML_VARIABLES = new Set(['bodyHtml', 'passesHtml'])
 
 /** What each subject must name, so a reader can tell the email apart in a full inbox. */
 const SUBJECT_MUST_NAME: Record<TemplateName, { variable: string } | { text: string }> = {
@@ -139,6 +185,10 @@ const SUBJECT_MUST_NAME: Record<TemplateName, { variable: string } | { text: str
   'registration-confirmed': { variable: 'eventTitle' },
   'registration-waitlisted': { variable: 'eventTitle' },
   'event-cancelled': { variable: 'eventTitle' },
+  'association-welcome': { text: 'Vereinsmesse' },
+  'association-invitation': { text: 'Vereinsmesse' },
+  'booking-status': { variable: 'eventTitle' },
+  'co-exhibitor-invitation': { variable: 'eventTitle' },
 }
 
 /** Every variable a template's files may use: its data, what is derived from it, and lang/dir/align. */

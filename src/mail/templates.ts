@@ -33,6 +33,10 @@ export const TEMPLATE_NAMES = [
   'registration-confirmed',
   'registration-waitlisted',
   'event-cancelled',
+  'association-welcome',
+  'association-invitation',
+  'booking-status',
+  'co-exhibitor-invitation',
 ] as const
 export type TemplateName = (typeof TEMPLATE_NAMES)[number]
 
@@ -86,6 +90,33 @@ export interface EmailData {
   }
   /** to everyone holding a ticket when the organizer cancels the fair */
   'event-cancelled': EventFields & { name?: string }
+  /** to the first member after an association signs up; the link logs in once and verifies the email */
+  'association-welcome': { name: string; associationName: string; verifyUrl: string; expiresMinutes: number }
+  /** to a person a member added to the association; the link logs in once */
+  'association-invitation': { name: string; inviterName: string; associationName: string; loginUrl: string; expiresMinutes: number }
+  /** to an association's contact on every step of its stand booking; the text depends on `status` */
+  'booking-status': EventFields & {
+    associationName: string
+    status: 'requested' | 'approved' | 'waitlisted' | 'rejected' | 'withdrawn' | 'cancelled'
+    bookingId: string
+    /** PUBLIC_URL/stand-bookings/{id} */
+    manageUrl: string
+    /** approved: the stand assigned */
+    standCode?: string
+    /** the organizer's words (rejected, waitlisted) */
+    reason?: string
+    /** approved again onto another stand */
+    reassigned?: boolean
+    /** approved: the exhibitor passes; the worker renders their QR codes inline (cid pass-qr-1, -2, …) */
+    passes?: { ticketId: string; code: string }[]
+  }
+  /** to the contact of an association named as co-exhibitor of another's stand booking */
+  'co-exhibitor-invitation': EventFields & {
+    associationName: string
+    hostAssociationName: string
+    /** PUBLIC_URL/co-exhibitors/confirm?token=… */
+    confirmUrl: string
+  }
 }
 
 /** When and where the fair is, as every email about it carries. */
@@ -101,12 +132,18 @@ interface EventFields {
   venueAddress: string
 }
 
+const MAX_PASSES = 50
+/** The Content-ID of the QR code of the i-th pass (from 0) in a booking-status email. */
+export const passQrCid = (i: number) => `pass-qr-${i + 1}`
+
 /**
  * Images an email carries as inline attachments (see attachments.ts), by Content-ID: its HTML may show them
  * with `<img src="cid:…" alt="…">`, the only image a template may use (remote images are blocked by clients).
  */
 export const INLINE_IMAGES: Partial<Record<TemplateName, readonly string[]>> = {
   'registration-confirmed': ['ticket-qr'],
+  // one per exhibitor pass (stand_bookings.staff_passes is at most 50)
+  'booking-status': Array.from({ length: MAX_PASSES }, (_, i) => passQrCid(i)),
 }
 
 type FieldKind =
@@ -120,6 +157,7 @@ type FieldKind =
   | 'uuid' // an id
   | 'code' // printable ASCII without spaces (a ticket code)
   | 'boolean'
+  | 'passes' // exhibitor passes: 1 to 50 of {ticketId: uuid, code}
   | readonly string[] // one of these values
 
 export interface FieldSpec {
@@ -182,6 +220,36 @@ export const EMAIL_DATA = {
   'event-cancelled': {
     name: optionalLine,
     ...eventFields,
+  },
+  'association-welcome': {
+    name: line,
+    associationName: line,
+    verifyUrl: { kind: 'url' },
+    expiresMinutes: { kind: 'minutes' },
+  },
+  'association-invitation': {
+    name: line,
+    inviterName: line,
+    associationName: line,
+    loginUrl: { kind: 'url' },
+    expiresMinutes: { kind: 'minutes' },
+  },
+  'booking-status': {
+    associationName: line,
+    ...eventFields,
+    status: { kind: ['requested', 'approved', 'waitlisted', 'rejected', 'withdrawn', 'cancelled'] },
+    bookingId: { kind: 'uuid' },
+    manageUrl: { kind: 'url' },
+    standCode: optionalLine,
+    reason: { kind: 'text', optional: true },
+    reassigned: { kind: 'boolean', optional: true },
+    passes: { kind: 'passes', optional: true },
+  },
+  'co-exhibitor-invitation': {
+    associationName: line,
+    hostAssociationName: line,
+    ...eventFields,
+    confirmUrl: { kind: 'url' },
   },
 } as const satisfies { [T in TemplateName]: { [K in keyof EmailData[T]]-?: FieldSpec } }
 
@@ -260,6 +328,14 @@ function fieldProblem(kind: FieldKind, value: unknown): string | null {
       : `must be a whole number from 1 to ${MAX_COUNT}`
   }
   if (kind === 'boolean') return typeof value === 'boolean' ? null : 'must be true or false'
+  if (kind === 'passes') {
+    const ok =
+      Array.isArray(value) &&
+      value.length >= 1 &&
+      value.length <= MAX_PASSES &&
+      value.every((p) => typeof p === 'object' && p !== null && UUID.test(String(p.ticketId)) && fieldProblem('code', p.code) === null)
+    return ok ? null : `must be 1 to ${MAX_PASSES} passes, each {ticketId, code}`
+  }
   if (typeof value !== 'string') return 'must be a string'
   if (value.trim() === '') return 'must not be blank'
   switch (kind) {

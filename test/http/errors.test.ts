@@ -89,7 +89,7 @@ t.test('a database that is down answers 503 with Retry-After, quickly', async (t
   const res = await app.inject({ method: 'GET', url: '/v1/events' })
   isProblem(t, res, 503, 'unavailable')
   t.equal(res.headers['retry-after'], '5')
-  t.ok(Date.now() - started < 3000, 'answers without hanging')
+  t.ok(Date.now() - started < 8000, 'answers without hanging')
   isProblem(t, await app.inject({ method: 'GET', url: '/health/ready' }), 503, 'unavailable')
   t.equal((await app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200, 'live does not need the database')
 })

@@ -24,6 +24,7 @@ import {
 
 const LOGIN_URL = 'https://messe.example/login?token=abc123'
 const MANAGE_URL = 'https://messe.example/registrations/4f1c?token=vmr_xyz'
+const BOOKING_URL = 'https://messe.example/stand-bookings/4f1c2d3e-0000-4000-8000-000000000003'
 
 const reminder: EmailData['reminder'] = {
   name: 'Ayşe Yılmaz',
@@ -95,6 +96,33 @@ const SAMPLES: { [T in TemplateName]: EmailData[T][] } = {
     { name: 'Karim', ...event, partySize: 5, manageUrl: MANAGE_URL, waitlistPosition: 3 },
   ],
   'event-cancelled': [{ name: 'Olga', ...event }, { ...event }],
+  'association-welcome': [{ name: 'Ayşe Yılmaz', associationName: 'Kulturverein Nordstadt e. V.', verifyUrl: LOGIN_URL, expiresMinutes: 7 * 24 * 60 }],
+  'association-invitation': [
+    { name: 'Karim', inviterName: 'Ayşe Yılmaz', associationName: 'Kulturverein Nordstadt e. V.', loginUrl: LOGIN_URL, expiresMinutes: 7 * 24 * 60 },
+  ],
+  'booking-status': [
+    { associationName: 'Kulturverein Nordstadt e. V.', ...event, status: 'requested', bookingId: '4f1c2d3e-0000-4000-8000-000000000003', manageUrl: BOOKING_URL },
+    {
+      associationName: 'Kulturverein Nordstadt e. V.',
+      ...event,
+      status: 'approved',
+      bookingId: '4f1c2d3e-0000-4000-8000-000000000003',
+      manageUrl: BOOKING_URL,
+      standCode: 'B12',
+      passes: [
+        { ticketId: '9a8b7c6d-0000-4000-8000-000000000004', code: `VM1${'B'.repeat(115)}` },
+        { ticketId: '9a8b7c6d-0000-4000-8000-000000000005', code: `VM1${'C'.repeat(115)}` },
+      ],
+    },
+    { associationName: 'Kulturverein Nordstadt e. V.', ...event, status: 'approved', bookingId: '4f1c2d3e-0000-4000-8000-000000000003', manageUrl: BOOKING_URL, standCode: 'A1', reassigned: true },
+    { associationName: 'Kulturverein Nordstadt e. V.', ...event, status: 'waitlisted', bookingId: '4f1c2d3e-0000-4000-8000-000000000003', manageUrl: BOOKING_URL },
+    { associationName: 'Kulturverein Nordstadt e. V.', ...event, status: 'rejected', bookingId: '4f1c2d3e-0000-4000-8000-000000000003', manageUrl: BOOKING_URL, reason: 'Alle Stände sind vergeben.\nNächstes Jahr gern wieder.' },
+    { associationName: 'Kulturverein Nordstadt e. V.', ...event, status: 'withdrawn', bookingId: '4f1c2d3e-0000-4000-8000-000000000003', manageUrl: BOOKING_URL },
+    { associationName: 'Kulturverein Nordstadt e. V.', ...event, status: 'cancelled', bookingId: '4f1c2d3e-0000-4000-8000-000000000003', manageUrl: BOOKING_URL },
+  ],
+  'co-exhibitor-invitation': [
+    { associationName: 'Elternnetzwerk Hörde', hostAssociationName: 'Kulturverein Nordstadt e. V.', ...event, confirmUrl: 'https://messe.example/co-exhibitors/confirm?token=abc' },
+  ],
 }
 
 const samples = (template: TemplateName) => SAMPLES[template] as unknown as Record<string, unknown>[]
@@ -155,7 +183,7 @@ t.test('every template renders in every language', async (t) => {
         const { rest: withoutInlineImages } = inlineImages(template, email.html)
         t.notMatch(withoutInlineImages, /<style|<script|<img|<link|src=|url\(/i, `${label}: nothing external, no style blocks`)
 
-        const urls = [data.loginUrl, data.manageUrl].filter((url): url is string => typeof url === 'string')
+        const urls = [data.loginUrl, data.manageUrl, data.verifyUrl, data.confirmUrl].filter((url): url is string => typeof url === 'string')
         for (const url of urls) {
           t.match(email.html, `href="${url}"`, `${label}: link`)
           t.match(email.text, `\n${url}\n`, `${label}: URL on a line of its own`)
@@ -163,7 +191,7 @@ t.test('every template renders in every language', async (t) => {
         const withoutLinks = urls.reduce((html, url) => html.split(url).join(''), email.html)
         t.notMatch(withoutLinks, /https?:/, `${label}: no other address in the HTML`)
 
-        if (template === 'magic-link') t.match(email.subject, 'Vereinsmesse', label)
+        if (template === 'magic-link' || template.startsWith('association-')) t.match(email.subject, 'Vereinsmesse', label)
         else t.match(email.subject, 'Vereinsmesse Dortmund', `${label}: the subject names the event`)
         if (data.name) {
           t.match(email.text, data.name as string, `${label}: greets by name`)
@@ -427,7 +455,7 @@ t.test('the placeholder checker flags what a template may not use', async (t) =>
     'must start with a "Subject: …" line followed by a blank line',
   ])
   t.same(templateFileProblems('announcement', 'html', '<p>{{{body}}}</p>{{{bodyHtml}}}'), [
-    'uses {{{body}}} unescaped in HTML; only bodyHtml may be',
+    'uses {{{body}}} unescaped in HTML; only bodyHtml, passesHtml may be',
   ])
   t.same(templateFileProblems('magic-link', 'html', '<p>{{> footer}}</p>'), [
     'uses the partial {{> footer}}; partials are not supported',

@@ -4,6 +4,7 @@ import { ipAndEmailLimits } from '../../http/rate-limits.js'
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { findAccountById, toAccount } from '../accounts/accounts.service.js'
+import { associationsOf } from '../associations/associations.service.js'
 import { LoginRequest, MagicLinkAccepted, MagicLinkRequest, MagicLinkVerify, MeResponse, SessionResponse } from './auth.schemas.js'
 import { MAGIC_LINK_MINUTES, requestMagicLink, verifyMagicLink } from './magic-link.service.js'
 import { login, resolveSession, revokeSession } from './sessions.service.js'
@@ -103,8 +104,7 @@ export const authRoutes: FeatureRoutes = async (app, { db, config }) => {
       const { id } = requireAccount(request)
       const account = await findAccountById(db, id)
       if (!account) throw Problem.unauthenticated()
-      // Association membership arrives with the associations feature; until then nobody is a member of one.
-      return { account: toAccount(account), associations: [] }
+      return { account: toAccount(account), associations: await associationsOf(db, id) }
     },
   )
 }

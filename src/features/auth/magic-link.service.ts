@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm'
 import type { Config } from '../../config.js'
 import type { Database } from '../../db/client.js'
-import { magicLinks } from '../../db/schema.js'
+import { accounts, magicLinks } from '../../db/schema.js'
 import { Problem } from '../../http/problem.js'
 import { enqueueEmail } from '../../mail/outbox.js'
 import { oneLine } from '../../mail/templates.js'
@@ -64,6 +64,10 @@ export async function verifyMagicLink(db: Database, token: string): Promise<{ to
     // Links cascade with their account, so a spent link always has one; the check only satisfies the types.
     const account = link && (await findAccountById(tx, link.accountId))
     if (!account) throw refused
+    // Opening a link sent to the address proves the address: sign-up's welcome link exists for this.
+    if (!account.emailVerifiedAt) {
+      await tx.update(accounts).set({ emailVerifiedAt: sql`now()` }).where(and(eq(accounts.id, account.id), isNull(accounts.emailVerifiedAt)))
+    }
     return { token: await startSession(tx, account), account }
   })
 }

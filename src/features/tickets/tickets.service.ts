@@ -5,6 +5,7 @@ import { tickets } from '../../db/schema.js'
 import type { Principal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
 import { isEventStaff } from '../events/events.service.js'
+import { mayManagePass } from '../stands/passes.service.js'
 import { ticketQrPng, ticketQrSvg } from './qr.js'
 
 export type TicketRow = typeof tickets.$inferSelect
@@ -21,6 +22,8 @@ export async function loadTicketFor(db: Queryable, principal: Principal | null, 
   const [ticket] = await db.select().from(tickets).where(eq(tickets.id, ticketId))
   if (ticket) {
     if (await isEventStaff(db, principal, ticket.eventId)) return ticket
+    // An exhibitor pass: members of its booking's association see it like staff do (revoked ones too).
+    if (ticket.bookingId !== null && (await mayManagePass(db, principal, ticket))) return ticket
     const holder = principal.kind === 'registration' && ticket.registrationId !== null && principal.registrationId === ticket.registrationId
     if (holder) {
       if (ticket.revokedAt) throw new Problem(404, 'not_found', 'ticket revoked')
