@@ -7,7 +7,6 @@
  * Env: BENCH_CONNECTIONS (50), BENCH_DURATION seconds per run (20), BENCH_WARMUP seconds (3), BENCH_RATE scans/s of
  * the fixed-rate run (1000), BENCH_TICKETS (100000).
  */
-import { spawn } from 'node:child_process'
 import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 import fs from 'node:fs'
@@ -24,7 +23,6 @@ import {
   freePort,
   jsonRequest,
   onCleanup,
-  ROOT,
   sleep,
   startApp,
   startProcess,
@@ -32,11 +30,13 @@ import {
   tsEntry,
   waitForStatus,
   type LoadResult,
+  envNumber,
+  runLoader,
 } from './lib.js'
 import type { Scenario } from './scenario.js'
 import { fmt, printTable, printVerdicts } from './table.js'
 
-const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
+const num = envNumber
 const CONNECTIONS = num('BENCH_CONNECTIONS', 50)
 const DURATION = num('BENCH_DURATION', 20)
 const WARMUP = num('BENCH_WARMUP', 3)
@@ -87,10 +87,10 @@ async function scanLoad(
       requests: [{
         method: 'POST',
         setupRequest: (request, context) => {
-          if (context.token === undefined) {
-            context.device = device++
-            context.token = config.tokens[context.device % config.tokens.length]
-          }
+          // autocannon clears a client's context each time its request list restarts (every request here),
+          // so a device is a token: the n-th request goes to token n mod tokens, and 'stuck' pairs each token with one code.
+          context.device = device++ % config.tokens.length
+          context.token = config.tokens[context.device]
           const i = n++
           const pass = Math.floor(i / options.count)
           const genuine = codes[(options.offset + (i % options.count)) % codes.length]
@@ -113,33 +113,11 @@ async function scanLoad(
     })
     process.stdout.write(JSON.stringify({ result, statuses, outcomes }) + '\\n')
   `
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: ROOT,
-    env: { ...process.env, BENCH_CHECKIN_CONFIG: configFile, BENCH_CHECKIN_OPTIONS: JSON.stringify({ ...options, url, tag: randomUUID().slice(0, 8) }) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { result, statuses, outcomes } = await runLoader('check-in', script, {
+    BENCH_CHECKIN_CONFIG: configFile,
+    BENCH_CHECKIN_OPTIONS: JSON.stringify({ ...options, url, tag: randomUUID().slice(0, 8) }),
   })
-  onCleanup(() => {
-    if (child.exitCode === null) child.kill('SIGKILL')
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
-  const line = stdout.trim().split('\n').pop()
-  if (code !== 0 || !line) throw new Error(`autocannon (check-in) exited ${code}: ${stderr.slice(-1000)}`)
-  const { result: r, statuses, outcomes } = JSON.parse(line)
-  return {
-    requestsPerSec: r.requests.total / r.duration,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors + r.timeouts,
-    non2xx: r.non2xx,
-    total: r.requests.total,
-    durationSec: r.duration,
-    statuses,
-    outcomes,
-  }
+  return { ...result, statuses, outcomes }
 }
 
 function eventBody() {

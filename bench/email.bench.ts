@@ -24,11 +24,11 @@ import { openDatabase } from '../src/db/client.js'
 import { migrateDatabase } from '../src/db/migrate.js'
 import { enqueueEmails, type EmailToQueue } from '../src/mail/outbox.js'
 import { renderEmail } from '../src/mail/render.js'
-import { ADMIN, createBenchDatabase, memoryOf, onCleanup, sleep, startProcess, tempDir, tsEntry, type Proc } from './lib.js'
+import { ADMIN, createBenchDatabase, memoryOf, onCleanup, sleep, startProcess, tempDir, tsEntry, type Proc, envNumber } from './lib.js'
 import type { Scenario } from './scenario.js'
 import { fmt, printTable, printVerdicts } from './table.js'
 
-const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
+const num = envNumber
 const EMAILS = num('BENCH_EMAILS', 10_000)
 const ROUNDS = Math.max(1, num('BENCH_EMAIL_ROUNDS', 2))
 const WORKER_RUNS = (process.env.BENCH_EMAIL_WORKERS ?? '1,2').split(',').map(Number).filter((n) => n > 0)

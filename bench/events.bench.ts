@@ -17,11 +17,12 @@ import {
   tsEntry,
   waitForStatus,
   type LoadResult,
+  envNumber,
 } from './lib.js'
 import type { Scenario } from './scenario.js'
 import { fmt, printTable, printVerdicts } from './table.js'
 
-const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
+const num = envNumber
 const CONNECTIONS = num('BENCH_CONNECTIONS', 50)
 const DURATION = num('BENCH_DURATION', 10)
 const WARMUP = num('BENCH_WARMUP', 3)

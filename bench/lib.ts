@@ -369,11 +369,20 @@ export async function autocannonBodies<P>(
     const used = process.cpuUsage(cpu)
     process.stdout.write(JSON.stringify({ result, statuses, codes, summed, loaderCpuMs: (used.user + used.system) / 1000 }) + '\\n')
   `
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: ROOT,
-    env: { ...process.env, BENCH_LOAD_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const { result, statuses, codes, summed, loaderCpuMs } = await runLoader('bodies', script, { BENCH_LOAD_CONFIG: JSON.stringify(config) })
+  return { ...result, statuses, codes, summed, loaderCpuMs }
+}
+
+/**
+ * Runs an inline autocannon script in its own process (so the load does not share a core's event loop with
+ * the bench) and reads the JSON line it prints last: `{result, ...extra}`, `result` being autocannon's.
+ */
+export async function runLoader(
+  label: string,
+  script: string,
+  env: Record<string, string>,
+): Promise<{ result: LoadResult & { total: number; durationSec: number } } & Record<string, any>> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   let stdout = ''
   let stderr = ''
@@ -382,9 +391,9 @@ export async function autocannonBodies<P>(
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
   children.delete(child)
   const line = stdout.trim().split('\n').pop()
-  if (code !== 0 || !line) throw new Error(`autocannon (bodies) exited ${code}: ${stderr.slice(-1000)}`)
-  const { result: r, statuses, codes, summed, loaderCpuMs } = JSON.parse(line)
-  return {
+  if (code !== 0 || !line) throw new Error(`autocannon (${label}) exited ${code}: ${stderr.slice(-1000)}`)
+  const { result: r, ...extra } = JSON.parse(line)
+  const result = {
     requestsPerSec: r.requests.total / r.duration,
     p50: r.latency.p50,
     p99: r.latency.p99,
@@ -392,12 +401,12 @@ export async function autocannonBodies<P>(
     non2xx: r.non2xx,
     total: r.requests.total,
     durationSec: r.duration,
-    statuses,
-    codes,
-    summed,
-    loaderCpuMs,
   }
+  return { result, ...extra }
 }
+
+/** A number from the environment, for the benches' knobs (BENCH_DURATION and the like). */
+export const envNumber = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
 
 /** utime + stime of a process in ms (0 if it is gone). */
 export function cpuMsOf(pid: number): number {

@@ -24,12 +24,14 @@
  * a booking it may not touch.
  */
 
-export const BOOKING_STATES = ['requested', 'approved', 'waitlisted', 'rejected', 'withdrawn', 'cancelled'] as const
-export type BookingState = (typeof BOOKING_STATES)[number]
+import { LIVE_BOOKING_STATUSES, type BookingStatus } from '../../db/schema.js'
+
+// The states are the database's (its CHECK constraint lists the same): one list, declared with the table.
+export { BOOKING_STATUSES as BOOKING_STATES, LIVE_BOOKING_STATUSES as LIVE_BOOKING_STATES } from '../../db/schema.js'
+export type BookingState = BookingStatus
 
 /** The states that hold a place in the workflow: one per association and event (`409 already_booked`). */
-export const LIVE_BOOKING_STATES = ['requested', 'approved', 'waitlisted'] as const satisfies readonly BookingState[]
-export type LiveBookingState = (typeof LIVE_BOOKING_STATES)[number]
+export type LiveBookingState = (typeof LIVE_BOOKING_STATUSES)[number]
 
 export const BOOKING_ACTIONS = ['approve', 'waitlist', 'reject', 'withdraw', 'cancel'] as const
 export type BookingAction = (typeof BOOKING_ACTIONS)[number]
@@ -98,7 +100,7 @@ export function deleteAction(actor: BookingActor): 'withdraw' | 'cancel' {
 }
 
 export function isLive(state: BookingState): state is LiveBookingState {
-  return (LIVE_BOOKING_STATES as readonly BookingState[]).includes(state)
+  return (LIVE_BOOKING_STATUSES as readonly BookingState[]).includes(state)
 }
 
 export function isFinal(state: BookingState): boolean {

@@ -28,19 +28,9 @@
  */
 import { CsvError, parse } from 'csv-parse/sync'
 
-export interface StandFeatures {
-  power?: boolean
-  tables?: number
-  chairs?: number
-}
+import type { StandFeatures, StandPosition } from '../../db/schema.js'
 
-/** Where a stand is drawn on the floor plan, in the plan's own units. */
-export interface StandPosition {
-  x: number
-  y: number
-  w: number
-  h: number
-}
+export type { StandFeatures, StandPosition }
 
 /** A stand as `POST /v1/events/{eventId}/stands` takes it. */
 export interface StandInput {
