@@ -63,13 +63,16 @@ t.test('rename, revoke one, and the door', async (t) => {
   problem(t, await inject('PATCH', `/v1/passes/${passes[1].id}`, exhibitor.member.auth, { holderName: '' }), 400, 'invalid_request')
 
   const entry = await s.scan(fair.id, scanner.auth, { code: passes[0].code })
-  t.match(entry, { status: 'ok', ticket: { id: passes[0].id, kind: 'exhibitor', holderName: 'Ayşe Yılmaz', admits: 1 } })
+  t.same(entry.ticket, { id: passes[0].id, kind: 'exhibitor', holderName: 'Ayşe Yılmaz', admits: 1, associationName: 'Kulturverein Nordstadt' })
+  t.equal(entry.status, 'ok')
   t.equal(entry.occupancy.inside, 1, 'counts in occupancy')
+  const found = must(await inject('GET', `/v1/events/${fair.id}/attendees?q=ayse`, scanner.auth), 200)
+  t.same(found.items, [{ ticketId: passes[0].id, kind: 'exhibitor', name: 'Ayşe Yılmaz', admits: 1, checkedIn: true, associationName: 'Kulturverein Nordstadt' }], 'the door search names the association too')
 
   const revoked = must(await inject('POST', `/v1/passes/${passes[1].id}/revoke`, exhibitor.member.auth), 200)
   t.equal(revoked.revoked, true)
   t.equal(must(await inject('POST', `/v1/passes/${passes[1].id}/revoke`, organizer.auth), 200).revoked, true, 'twice is fine')
-  t.match(await s.scan(fair.id, scanner.auth, { code: passes[1].code }), { status: 'rejected', reason: 'revoked' })
+  t.match(await s.scan(fair.id, scanner.auth, { code: passes[1].code }), { status: 'rejected', reason: 'revoked', ticket: { associationName: 'Kulturverein Nordstadt' } })
   problem(t, await inject('PATCH', `/v1/passes/${passes[1].id}`, exhibitor.member.auth, { holderName: 'Y' }), 409, 'pass_revoked')
   problem(t, await inject('POST', `/v1/passes/${passes[1].id}/revoke`, stranger.member.auth), 404, 'not_found')
 })

@@ -3,6 +3,7 @@ import { rawRows, type Database, type Queryable } from '../../db/client.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { prepared } from '../../db/prepared.js'
 import { checkins, events, occupancyShards, tickets, type ScanDirection, type ScanReason } from '../../db/schema.js'
+import { passAssociationName } from '../stands/pass-association.js'
 import type { CodeVerifier, SignedCode } from './code-keys.js'
 import type { Door } from './door-access.js'
 import type { InvalidScanRecorder } from './invalid-scans.js'
@@ -43,8 +44,9 @@ const doorTicketColumns = {
   inside: tickets.inside,
   insidePeople: tickets.insidePeople,
   acceptedScans: tickets.acceptedScans,
+  associationName: passAssociationName(tickets.bookingId),
 }
-type DoorTicket = Pick<typeof tickets.$inferSelect, keyof typeof doorTicketColumns>
+type DoorTicket = Pick<typeof tickets.$inferSelect, Exclude<keyof typeof doorTicketColumns, 'associationName'>> & { associationName: string | null }
 
 /** `{inside, capacity, entries, exits}` of an event: the sum of its counter rows, prepared for screens that poll. */
 export function readOccupancy(db: Database, eventId: string) {
@@ -71,7 +73,7 @@ function toAnswer(verdict: Verdict, ticket: DoorTicket | null | undefined, previ
     status: verdict.status,
     ...(verdict.status === 'rejected' ? { reason: verdict.reason } : {}),
     ...(known
-      ? { ticket: { id: ticket.id, kind: ticket.kind, holderName: ticket.holderName, admits: ticket.admits, associationName: null } }
+      ? { ticket: { id: ticket.id, kind: ticket.kind, holderName: ticket.holderName, admits: ticket.admits, associationName: ticket.associationName } }
       : {}),
     ...(known && previous ? { previous: { at: previous.at.toISOString(), gate: previous.gate } } : {}),
     occupancy: { inside: occupancy.inside, capacity: occupancy.capacity },
@@ -110,9 +112,11 @@ const attemptStatement = (db: Database) =>
         acceptedScans: sql<number>`accepted_scans`.as('accepted_scans'),
         lastAcceptedAt: sql<Date | null>`last_accepted_at`.mapWith(tickets.lastAcceptedAt).as('last_accepted_at'),
         lastAcceptedGate: sql<string | null>`last_accepted_gate`.as('last_accepted_gate'),
+        associationName: sql<string | null>`association_name`.as('association_name'),
       })
       .as(sql`
-        select id, event_id, kind, holder_name, admits, revoked_at, inside, inside_people, accepted_scans, last_accepted_at, last_accepted_gate
+        select id, event_id, kind, holder_name, admits, revoked_at, inside, inside_people, accepted_scans, last_accepted_at, last_accepted_gate,
+               ${passAssociationName(sql`tickets.booking_id`)} as association_name
         from tickets where id = ${p('ticketId')}::uuid`)
     const accepted = d.$with('accepted', { people: sql<number>`people` }).as(sql`
       update tickets t
@@ -156,6 +160,7 @@ const attemptStatement = (db: Database) =>
           acceptedScans: before.acceptedScans,
           lastAcceptedAt: before.lastAcceptedAt,
           lastAcceptedGate: before.lastAcceptedGate,
+          associationName: before.associationName,
         },
         acceptedPeople: sql<number | null>`(select people from logged)`,
         ...occupancyBefore,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import { rawRows, type Database } from '../../db/client.js'
 import { eventKeys, registrations, SEARCH_FOLD_FROM, SEARCH_FOLD_TO, tickets } from '../../db/schema.js'
+import { passAssociationName } from '../stands/pass-association.js'
 import { matchesIfNoneMatch } from '../tickets/tickets.service.js'
 
 /**
@@ -67,7 +68,14 @@ export function searchWords(q: string): string[] {
  */
 export async function searchAttendees(db: Database, eventId: string, q: string, limit: number) {
   const words = searchWords(q)
-  const columns = { ticketId: tickets.id, kind: tickets.kind, name: tickets.holderName, admits: tickets.admits, checkedIn: tickets.inside }
+  const columns = {
+    ticketId: tickets.id,
+    kind: tickets.kind,
+    name: tickets.holderName,
+    admits: tickets.admits,
+    checkedIn: tickets.inside,
+    associationName: passAssociationName(tickets.bookingId),
+  }
   const byName = words.length
     ? db
         .select(columns)
@@ -103,7 +111,7 @@ export async function searchAttendees(db: Database, eventId: string, q: string, 
   const [named, mailed] = await Promise.all([byName, byEmail])
   const found = new Map([...named, ...mailed].map((row) => [row.ticketId, row]))
   const items = [...found.values()]
-    .map((row) => ({ ...row, name: row.name ?? '', associationName: null }))
+    .map((row) => ({ ...row, name: row.name ?? '' }))
     .sort((a, b) => a.name.localeCompare(b.name) || a.ticketId.localeCompare(b.ticketId))
     .slice(0, limit)
   return { items }
