@@ -645,3 +645,14 @@ export const coExhibitors = pgTable(
     index('co_exhibitors_association_idx').on(t.associationId),
   ],
 )
+
+/**
+ * A counter per cached read, bumped by triggers (migration 0007) whenever what the read shows may have changed:
+ * `exhibitors:<eventId>` for an event's approved bookings, their stands, profiles and co-exhibitors;
+ * `vocabulary` for the vocabularies. An API process keeps answers in memory under the version it read first
+ * and checks the version (a primary-key read) before serving one, so every instance sees a change at once.
+ */
+export const contentVersions = pgTable('content_versions', {
+  scope: text('scope').primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull().default(1),
+})

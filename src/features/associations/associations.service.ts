@@ -2,6 +2,7 @@ import { and, arrayContains, asc, eq, gt, or, sql } from 'drizzle-orm'
 import type { Config } from '../../config.js'
 import type { Database, Queryable } from '../../db/client.js'
 import { isUniqueViolation } from '../../db/errors.js'
+import { prepared } from '../../db/prepared.js'
 import { accounts, associationMembers, associations, magicLinks, SEARCH_FOLD_FROM, SEARCH_FOLD_TO } from '../../db/schema.js'
 import { decodeCursor, toPage } from '../../http/pagination.js'
 import { Problem } from '../../http/problem.js'
@@ -26,6 +27,19 @@ export async function isAssociationMember(db: Queryable, accountId: string, asso
     .where(and(eq(associationMembers.associationId, associationId), eq(associationMembers.accountId, accountId)))
     .limit(1)
   return row !== undefined
+}
+
+/** isAssociationMember outside a transaction, prepared once: it guards reads that every member's app repeats (matches). */
+export async function isMemberOf(db: Database, accountId: string, associationId: string): Promise<boolean> {
+  const rows = await prepared(db, 'association_member', (d) =>
+    d
+      .select({ accountId: associationMembers.accountId })
+      .from(associationMembers)
+      .where(and(eq(associationMembers.associationId, sql.placeholder('associationId')), eq(associationMembers.accountId, sql.placeholder('accountId'))))
+      .limit(1)
+      .prepare('association_member'),
+  ).execute({ accountId, associationId })
+  return rows.length > 0
 }
 
 /** The profile everyone may see: the directory, the exhibitors of a fair, matchmaking. */

@@ -2,11 +2,15 @@ import { requireAccount } from '../../http/auth.js'
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { EventParams } from '../events/events.schemas.js'
-import { loadEvent } from '../events/events.service.js'
+import { checkEventAccess } from '../events/events.service.js'
+import { findEventWithVersion, sendSerialized, versionedBodies } from './exhibitor-cache.js'
 import { MatchList, MatchQuery } from './matches.schemas.js'
-import { matchesFor, matchLocale } from './matches.service.js'
+import { assertMaySeeMatches, matchLocale, rankedMatches } from './matches.service.js'
 
 export const matchRoutes: FeatureRoutes = async (app, { db }) => {
+  // Ranking reads every exhibitor of the fair; the answer only changes with them (exhibitor-cache.ts).
+  const answers = versionedBodies()
+
   app.get(
     '/v1/events/:eventId/matches',
     {
@@ -24,10 +28,14 @@ export const matchRoutes: FeatureRoutes = async (app, { db }) => {
     },
     async (request, reply) => {
       requireAccount(request)
-      const event = await loadEvent(db, request.principal, request.params.eventId, 'read')
+      const event = await checkEventAccess(db, request.principal, await findEventWithVersion(db, request.params.eventId), 'read')
+      const { associationId, limit } = request.query
+      await assertMaySeeMatches(db, request.principal, event.id, associationId)
       const locale = matchLocale(request.query.lang, request.headers['accept-language'])
-      const matches = await matchesFor(db, request.principal, event.id, request.query, locale)
-      return reply.header('content-language', locale).header('vary', 'Accept-Language').send(matches)
+      const answer = await answers.get(`${event.id}|${associationId}|${locale}|${limit}`, event.contentVersion, async () =>
+        String(reply.serialize(await rankedMatches(db, event.id, { associationId, limit }, locale))),
+      )
+      return sendSerialized(reply.header('content-language', locale).header('vary', 'Accept-Language'), answer.body)
     },
   )
 }

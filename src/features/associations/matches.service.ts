@@ -1,12 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm'
-import type { Database, Queryable } from '../../db/client.js'
+import type { Database } from '../../db/client.js'
 import { prepared } from '../../db/prepared.js'
 import { associations, standBookings } from '../../db/schema.js'
 import type { Principal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
 import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../mail/templates.js'
 import { isEventStaff } from '../events/events.service.js'
-import { isAssociationMember } from './associations.service.js'
+import { isMemberOf } from './associations.service.js'
 import { approvedExhibitorsQuery } from './exhibitors.service.js'
 import { rankMatches } from './matchmaking.js'
 import { loadVocabulary } from './vocabularies.service.js'
@@ -34,11 +34,11 @@ export function matchLocale(lang: Locale | undefined, acceptLanguage: string | u
  * association's matches gets 403 (the association is public, so a 404 would hide nothing). Checked before the
  * booking, so a non-member learns nothing about another association's booking either.
  */
-async function assertMaySeeMatches(db: Queryable, principal: Principal | null, eventId: string, associationId: string) {
+export async function assertMaySeeMatches(db: Database, principal: Principal | null, eventId: string, associationId: string) {
   if (!principal) throw Problem.unauthenticated()
   if (principal.kind !== 'account') throw Problem.forbidden('This route needs an account session.')
   if (await isEventStaff(db, principal, eventId)) return
-  if (principal.account.role === 'exhibitor' && (await isAssociationMember(db, principal.account.id, associationId))) return
+  if (principal.account.role === 'exhibitor' && (await isMemberOf(db, principal.account.id, associationId))) return
   throw Problem.forbidden('Only members of this association and the organizers of this event may see its matches.')
 }
 
@@ -71,20 +71,13 @@ function matchDetails(db: Database, eventId: string, associationIds: string[]) {
 }
 
 /**
- * The other exhibitors of the fair ranked for one exhibitor. One query reads what the ranking needs of every
- * approved exhibitor (500 rows of a few short columns), one the vocabulary for the reasons' labels; the ranking is
- * pure JS (`rankMatches`); a last query reads the full public profile and stand of the `limit` best only, so the
- * size of the answer, not of the fair, decides what travels. An association without an approved booking at this
- * event has no matches: 404.
+ * The other exhibitors of the fair ranked for one exhibitor (the caller checked assertMaySeeMatches). One query
+ * reads what the ranking needs of every approved exhibitor (500 rows of a few short columns), one the vocabulary
+ * for the reasons' labels; the ranking is pure JS (`rankMatches`); a last query reads the full public profile and
+ * stand of the `limit` best only, so the size of the answer, not of the fair, decides what travels. An association
+ * without an approved booking at this event has no matches: 404. The route keeps the answers (exhibitor-cache.ts).
  */
-export async function matchesFor(
-  db: Database,
-  principal: Principal | null,
-  eventId: string,
-  query: { associationId: string; limit: number },
-  locale: Locale,
-) {
-  await assertMaySeeMatches(db, principal, eventId, query.associationId)
+export async function rankedMatches(db: Database, eventId: string, query: { associationId: string; limit: number }, locale: Locale) {
   const [exhibitors, vocabulary] = await Promise.all([rankingProfiles(db, eventId), loadVocabulary(db)])
   const self = exhibitors.find((e) => e.id === query.associationId)
   if (!self) throw new Problem(404, 'not_found', 'This association has no approved stand at this event.')

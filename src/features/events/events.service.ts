@@ -17,7 +17,7 @@ import type { EventCreate, EventPatch } from './events.schemas.js'
 import type { Static } from 'typebox'
 
 export type EventRow = typeof events.$inferSelect
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
@@ -104,7 +104,17 @@ export async function loadEvent(
 ): Promise<EventRow> {
   // A visitor's manage token is a credential too: it gets the 403/404 below, not a 401.
   if (access === 'manage' && !principal) throw Problem.unauthenticated()
-  const row = await findEvent(db, idOrSlug)
+  return checkEventAccess(db, principal, await findEvent(db, idOrSlug), access)
+}
+
+/** loadEvent's rules over a row read by another query (one that read something else with the event). */
+export async function checkEventAccess<R extends EventRow>(
+  db: Queryable,
+  principal: Principal | null,
+  row: R | undefined,
+  access: 'read' | 'manage',
+): Promise<R> {
+  if (access === 'manage' && !principal) throw Problem.unauthenticated()
   if (!row) throw Problem.notFound('event')
   const manager = await isEventStaff(db, principal, row.id)
   if (access === 'read' && (manager || publiclyVisible(row))) return row
