@@ -142,6 +142,10 @@ const DERIVED = {
     passesHtml: (d, locale) => passesHtml(d.passes ?? [], locale),
   },
   'co-exhibitor-invitation': { ...EVENT_DERIVED },
+  'stand-freed': {
+    ...EVENT_DERIVED,
+    waitlistedHtml: (d) => (d.waitlisted ? paragraphsHtml(d.waitlisted) : ''),
+  },
 } satisfies Derivations
 
 const PASS_LABEL: Record<Locale, string> = { de: 'Ausweis', en: 'Pass', tr: 'Kart', ar: 'بطاقة' }
@@ -175,7 +179,7 @@ function durationText(minutes: number, locale: Locale): string {
 }
 
 /** Variables that hold HTML built (and escaped) here, the only ones an .html file may use unescaped. */
-const HTML_VARIABLES = new Set(['bodyHtml', 'passesHtml'])
+const HTML_VARIABLES = new Set(['bodyHtml', 'passesHtml', 'waitlistedHtml'])
 
 /** What each subject must name, so a reader can tell the email apart in a full inbox. */
 const SUBJECT_MUST_NAME: Record<TemplateName, { variable: string } | { text: string }> = {
@@ -189,6 +193,7 @@ const SUBJECT_MUST_NAME: Record<TemplateName, { variable: string } | { text: str
   'association-invitation': { text: 'Vereinsmesse' },
   'booking-status': { variable: 'eventTitle' },
   'co-exhibitor-invitation': { variable: 'eventTitle' },
+  'stand-freed': { variable: 'eventTitle' },
 }
 
 /** Every variable a template's files may use: its data, what is derived from it, and lang/dir/align. */

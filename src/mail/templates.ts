@@ -37,6 +37,7 @@ export const TEMPLATE_NAMES = [
   'association-invitation',
   'booking-status',
   'co-exhibitor-invitation',
+  'stand-freed',
 ] as const
 export type TemplateName = (typeof TEMPLATE_NAMES)[number]
 
@@ -116,6 +117,17 @@ export interface EmailData {
     hostAssociationName: string
     /** PUBLIC_URL/co-exhibitors/confirm?token=… */
     confirmUrl: string
+  }
+  /** to each organizer of the event when an association withdraws from its stand: whom to offer the stand next */
+  'stand-freed': EventFields & {
+    name?: string
+    standCode: string
+    /** the association that withdrew */
+    associationName: string
+    /** the waitlisted associations that named this stand among their preferences, first come first, one per line */
+    waitlisted?: string
+    /** PUBLIC_URL/events/{eventId}/stand-bookings?status=waitlisted */
+    bookingsUrl: string
   }
 }
 
@@ -250,6 +262,14 @@ export const EMAIL_DATA = {
     hostAssociationName: line,
     ...eventFields,
     confirmUrl: { kind: 'url' },
+  },
+  'stand-freed': {
+    name: optionalLine,
+    ...eventFields,
+    standCode: line,
+    associationName: line,
+    waitlisted: { kind: 'text', optional: true },
+    bookingsUrl: { kind: 'url' },
   },
 } as const satisfies { [T in TemplateName]: { [K in keyof EmailData[T]]-?: FieldSpec } }
 

@@ -72,6 +72,24 @@ export async function claimDueEmails(db: Database, workerId: string, limit: numb
     .returning()
 }
 
+/**
+ * Records how a row ended. The email may already be out: if the database is briefly unavailable (a restart),
+ * giving up here would leave the row queued and send it again when the lease runs out. So keep trying while
+ * our lease holds; the `mine` condition of the update keeps it harmless if another worker took the row since.
+ */
+async function settle(row: OutboxRow, update: () => Promise<unknown>): Promise<void> {
+  const leaseEnds = row.lockedUntil?.getTime() ?? 0
+  for (let waitMs = 100; ; waitMs = Math.min(waitMs * 2, 2000)) {
+    try {
+      await update()
+      return
+    } catch (err) {
+      if (!isDatabaseUnavailable(err) || Date.now() + waitMs >= leaseEnds) throw err
+      await new Promise((resolve) => setTimeout(resolve, waitMs))
+    }
+  }
+}
+
 async function deliver(options: WorkerOptions, workerId: string, row: OutboxRow): Promise<void> {
   const { db, transport } = options
   // Only the lease holder may settle the row: if our lease ran out and another worker took it, we stay silent.
@@ -103,22 +121,26 @@ async function deliver(options: WorkerOptions, workerId: string, row: OutboxRow)
       messageId: row.messageId,
       ...(attachments.length > 0 ? { attachments } : {}),
     })
-    await db
-      .update(outboxEmails)
-      .set({ status: 'sent', sentAt: new Date(), smtpResponse: response.slice(0, 500), lockedUntil: null, lastError: null })
-      .where(mine)
+    await settle(row, () =>
+      db
+        .update(outboxEmails)
+        .set({ status: 'sent', sentAt: new Date(), smtpResponse: response.slice(0, 500), lockedUntil: null, lastError: null })
+        .where(mine),
+    )
   } catch (err) {
     if (isDatabaseUnavailable(err)) throw err
     const message = String((err as Error).message ?? err).slice(0, 1000)
     const failed = isPermanentFailure(err) && row.attempts >= MAX_PERMANENT_ATTEMPTS
-    await db
-      .update(outboxEmails)
-      .set(
-        failed
-          ? { status: 'failed', lastError: message, lockedUntil: null }
-          : { lastError: message, lockedUntil: null, sendAfter: new Date(Date.now() + retryDelayMs(row.attempts)) },
-      )
-      .where(mine)
+    await settle(row, () =>
+      db
+        .update(outboxEmails)
+        .set(
+          failed
+            ? { status: 'failed', lastError: message, lockedUntil: null }
+            : { lastError: message, lockedUntil: null, sendAfter: new Date(Date.now() + retryDelayMs(row.attempts)) },
+        )
+        .where(mine),
+    )
     options.log.warn({ emailId: row.id, attempts: row.attempts, failed, err: message }, 'email not sent')
   }
 }
@@ -130,7 +152,11 @@ export async function drainOutbox(options: WorkerOptions, workerId: string): Pro
   for (;;) {
     const batch = await claimDueEmails(options.db, workerId, batchSize, options.leaseMs ?? 60_000)
     if (batch.length === 0) return handled
-    await Promise.all(batch.map((row) => deliver(options, workerId, row)))
+    // Every row of the batch is settled (or given up) before the poll ends, even when one fails: the next poll
+    // and stop() never overlap a delivery still running.
+    const outcomes = await Promise.allSettled(batch.map((row) => deliver(options, workerId, row)))
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+    if (failure) throw failure.reason
     handled += batch.length
   }
 }

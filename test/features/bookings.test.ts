@@ -154,6 +154,40 @@ t.test('approval: any free stand; a taken one is 409 stand_taken; moving frees t
   t.equal(must(await inject('POST', `/v1/stand-bookings/${second.booking.id}/approve`, organizer.auth, { standId: s1.id }), 200).status, 'approved', 'the freed stand is free')
 })
 
+t.test('a withdrawal tells the organizers by email which waitlisted associations wanted the stand; their own cancellation does not', async (t) => {
+  const stand = await s.stand(fair.id)
+  const { booking, exhibitor } = await bookingIn('requested')
+  must(await inject('POST', `/v1/stand-bookings/${booking.id}/approve`, organizer.auth, { standId: stand.id }), 200)
+  const hopefuls = []
+  for (const name of ['Elternnetzwerk Hörde', 'Türkischer Elternverein Eving']) {
+    const a = await s.association(name)
+    const b = await s.book(fair.id, a, { preferredStandIds: [stand.id] })
+    must(await inject('POST', `/v1/stand-bookings/${b.id}/waitlist`, organizer.auth, {}), 200)
+    hopefuls.push(b.id)
+  }
+  const before = (await s.emailsTo(organizer.email)).length
+  const withdrawn = must(await inject('DELETE', `/v1/stand-bookings/${booking.id}`, exhibitor.member.auth), 200)
+  t.equal(withdrawn.status, 'withdrawn')
+  t.same(withdrawn.freedStand.waitlistedPreferring, hopefuls)
+  const emails = (await s.emailsTo(organizer.email)).slice(before)
+  t.equal(emails.length, 1, 'one email to the organizer of the event')
+  t.equal(emails[0].template, 'stand-freed')
+  t.equal(emails[0].eventId, fair.id)
+  t.match(emails[0].data, {
+    standCode: stand.code,
+    associationName: exhibitor.name,
+    waitlisted: 'Elternnetzwerk Hörde\nTürkischer Elternverein Eving',
+    bookingsUrl: `${s.ctx.config.publicUrl}/events/${fair.id}/stand-bookings?status=waitlisted`,
+  })
+
+  // The organizer who cancels reads the same list in the answer: no email.
+  const again = await bookingIn('requested')
+  must(await inject('POST', `/v1/stand-bookings/${again.booking.id}/approve`, organizer.auth, { standId: stand.id }), 200)
+  const cancelled = must(await inject('DELETE', `/v1/stand-bookings/${again.booking.id}`, organizer.auth), 200)
+  t.same(cancelled.freedStand.waitlistedPreferring, hopefuls)
+  t.equal((await s.emailsTo(organizer.email)).length, before + 1, 'no second email')
+})
+
 t.test('history: every transition with who, when and why', async (t) => {
   const { booking, exhibitor } = await bookingIn('requested')
   const stand = await s.stand(fair.id)

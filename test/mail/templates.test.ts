@@ -123,6 +123,17 @@ const SAMPLES: { [T in TemplateName]: EmailData[T][] } = {
   'co-exhibitor-invitation': [
     { associationName: 'Elternnetzwerk Hörde', hostAssociationName: 'Kulturverein Nordstadt e. V.', ...event, confirmUrl: 'https://messe.example/co-exhibitors/confirm?token=abc' },
   ],
+  'stand-freed': [
+    {
+      ...event,
+      name: 'Selin Organisatorin',
+      standCode: 'H1-07',
+      associationName: 'Kulturverein Nordstadt e. V.',
+      waitlisted: 'Elternnetzwerk Hörde\nTürkischer Elternverein "Eving" & Freunde',
+      bookingsUrl: 'https://messe.example/events/4f1c2d3e-0000-4000-8000-000000000009/stand-bookings?status=waitlisted',
+    },
+    { ...event, standCode: 'H1-07', associationName: 'Kulturverein Nordstadt e. V.', bookingsUrl: 'https://messe.example/events/x/stand-bookings?status=waitlisted' },
+  ],
 }
 
 const samples = (template: TemplateName) => SAMPLES[template] as unknown as Record<string, unknown>[]
@@ -183,7 +194,7 @@ t.test('every template renders in every language', async (t) => {
         const { rest: withoutInlineImages } = inlineImages(template, email.html)
         t.notMatch(withoutInlineImages, /<style|<script|<img|<link|src=|url\(/i, `${label}: nothing external, no style blocks`)
 
-        const urls = [data.loginUrl, data.manageUrl, data.verifyUrl, data.confirmUrl].filter((url): url is string => typeof url === 'string')
+        const urls = [data.loginUrl, data.manageUrl, data.verifyUrl, data.confirmUrl, data.bookingsUrl].filter((url): url is string => typeof url === 'string')
         for (const url of urls) {
           t.match(email.html, `href="${url}"`, `${label}: link`)
           t.match(email.text, `\n${url}\n`, `${label}: URL on a line of its own`)
@@ -455,7 +466,7 @@ t.test('the placeholder checker flags what a template may not use', async (t) =>
     'must start with a "Subject: …" line followed by a blank line',
   ])
   t.same(templateFileProblems('announcement', 'html', '<p>{{{body}}}</p>{{{bodyHtml}}}'), [
-    'uses {{{body}}} unescaped in HTML; only bodyHtml, passesHtml may be',
+    'uses {{{body}}} unescaped in HTML; only bodyHtml, passesHtml, waitlistedHtml may be',
   ])
   t.same(templateFileProblems('magic-link', 'html', '<p>{{> footer}}</p>'), [
     'uses the partial {{> footer}}; partials are not supported',

@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import type { Config } from '../../config.js'
 import type { Database, Queryable } from '../../db/client.js'
 import { isUniqueViolation } from '../../db/errors.js'
-import { associationMembers, associations, coExhibitors, standBookingHistory, standBookings, stands, tickets, type BookingRequirements } from '../../db/schema.js'
+import { accounts, associationMembers, associations, coExhibitors, eventOrganizers, standBookingHistory, standBookings, stands, tickets, type BookingRequirements } from '../../db/schema.js'
 import type { Principal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
 import { enqueueEmails, type EmailToQueue } from '../../mail/outbox.js'
@@ -248,14 +248,50 @@ export interface ActionInput {
   reason?: string | null
 }
 
-/** Waitlisted bookings of the event that named `standId` among their preferences, first come first. */
-async function waitlistedPreferring(tx: Queryable, eventId: string, standId: string): Promise<string[]> {
-  const rows = await tx
-    .select({ id: standBookings.id })
+/** Waitlisted bookings of the event that named `standId` among their preferences, first come first, with their association. */
+async function waitlistedPreferring(tx: Queryable, eventId: string, standId: string) {
+  return tx
+    .select({ id: standBookings.id, associationName: associations.name })
     .from(standBookings)
+    .innerJoin(associations, eq(associations.id, standBookings.associationId))
     .where(and(eq(standBookings.eventId, eventId), eq(standBookings.status, 'waitlisted'), sql`${standId}::uuid = any(${standBookings.preferredStandIds})`))
     .orderBy(asc(standBookings.createdAt), asc(standBookings.id))
-  return rows.map((r) => r.id)
+}
+
+/**
+ * When an association withdraws from its stand, the organizers are not the ones looking at the answer: each
+ * organizer of the event (the admins when it has none) gets an email naming the stand and the waitlisted
+ * associations that wanted it. In German, the fair's language: accounts have no language of their own.
+ */
+async function standFreedEmails(
+  tx: Queryable,
+  config: Mail,
+  event: EventRow,
+  association: AssociationRow,
+  stand: { code: string },
+  waiting: { associationName: string }[],
+): Promise<EmailToQueue[]> {
+  const organizers = await tx
+    .select({ email: accounts.email, name: accounts.name })
+    .from(eventOrganizers)
+    .innerJoin(accounts, eq(accounts.id, eventOrganizers.accountId))
+    .where(eq(eventOrganizers.eventId, event.id))
+  const recipients = organizers.length ? organizers : await tx.select({ email: accounts.email, name: accounts.name }).from(accounts).where(eq(accounts.role, 'admin'))
+  const waitlisted = waiting.map((w) => oneLine(w.associationName)).join('\n')
+  return recipients.map((r) => ({
+    to: r.email,
+    template: 'stand-freed' as const,
+    locale: 'de' as const,
+    eventId: event.id,
+    data: {
+      ...eventEmailFields(event),
+      name: oneLine(r.name),
+      standCode: oneLine(stand.code),
+      associationName: oneLine(association.name),
+      ...(waitlisted ? { waitlisted } : {}),
+      bookingsUrl: `${config.publicUrl}/events/${event.id}/stand-bookings?status=waitlisted`,
+    },
+  }))
 }
 
 /** Signing costs about 50 µs a pass; the QR images are rendered by the email worker and on request. */
@@ -328,7 +364,9 @@ export async function performAction(
       let freed: FreedStand | undefined
       if (freedStandId) {
         const [stand] = await tx.select({ id: stands.id, code: stands.code }).from(stands).where(eq(stands.id, freedStandId))
-        freed = { id: stand.id, code: stand.code, waitlistedPreferring: await waitlistedPreferring(tx, booking.eventId, freedStandId) }
+        const waiting = await waitlistedPreferring(tx, booking.eventId, freedStandId)
+        freed = { id: stand.id, code: stand.code, waitlistedPreferring: waiting.map((w) => w.id) }
+        if (action === 'withdraw') await enqueueEmails(tx, await standFreedEmails(tx, config, event, association, stand, waiting))
       }
       return { updated, freed }
     })
