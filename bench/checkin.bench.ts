@@ -34,7 +34,7 @@ import {
   runLoader,
 } from './lib.js'
 import type { Scenario } from './scenario.js'
-import { fmt, printTable, printVerdicts } from './table.js'
+import { fmt, printTable, printVerdicts, summarize } from './table.js'
 
 const num = envNumber
 const CONNECTIONS = num('BENCH_CONNECTIONS', 50)
@@ -319,7 +319,7 @@ async function run() {
     Number(db.inside) === Number(db.ticket_people) &&
     Number(db.ok) >= okAnswers(main) + okAnswers(atRate) &&
     Number(db.invalid) >= invalid.outcomes.invalid_code + stuck.outcomes.invalid_code
-  printVerdicts([
+  return summarize(printVerdicts([
     { target: `≥ ${fmt.int(TARGET_SCANS)} valid scans/s (${CONNECTIONS} scanners, as fast as possible)`, actual: fmt.int(main.requestsPerSec), ok: main.requestsPerSec >= TARGET_SCANS },
     { target: `p99 ≤ ${TARGET_P99_MS} ms at ${fmt.int(RATE)} scans/s`, actual: fmt.ms(atRate.p99), ok: atRate.p99 <= TARGET_P99_MS && atRate.requestsPerSec >= RATE * 0.95 },
     { target: `p99 ≤ ${TARGET_P99_MS} ms as fast as possible`, actual: fmt.ms(main.p99), ok: main.p99 <= TARGET_P99_MS },
@@ -335,7 +335,7 @@ async function run() {
     },
     { target: 'every valid scan ok, no errors or non-2xx', actual: `${fmt.int(okAnswers(main) + okAnswers(atRate))} ok of ${fmt.int(main.total + atRate.total)}`, ok: clean },
     { target: 'counters = scan log = tickets afterwards', actual: consistent ? 'yes' : 'no', ok: consistent },
-  ])
+  ]), { ours: `${fmt.int(main.requestsPerSec)} scans/s`, baseline: `${fmt.int(base.requestsPerSec)} req/s`, ratio: fmt.pct(ratio), p99: fmt.ms(main.p99) })
 }
 
 export const scenario: Scenario = {

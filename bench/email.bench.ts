@@ -26,7 +26,7 @@ import { enqueueEmails, type EmailToQueue } from '../src/mail/outbox.js'
 import { renderEmail } from '../src/mail/render.js'
 import { ADMIN, createBenchDatabase, memoryOf, onCleanup, sleep, startProcess, tempDir, tsEntry, type Proc, envNumber } from './lib.js'
 import type { Scenario } from './scenario.js'
-import { fmt, printTable, printVerdicts } from './table.js'
+import { fmt, printTable, printVerdicts, summarize } from './table.js'
 
 const num = envNumber
 const EMAILS = num('BENCH_EMAILS', 10_000)
@@ -588,7 +588,12 @@ async function run() {
       ok: r.rounds.every((x) => x.done) && dup === 0 && missing === 0,
     })
   }
-  printVerdicts(verdicts)
+  const cold = single?.rounds[0]
+  return summarize(printVerdicts(verdicts), {
+    ours: cold ? `${fmt.int(rate(cold.sent, cold.wallMs))} emails/s (×1, cold)` : undefined,
+    baseline: `${fmt.int(baseRate)} emails/s`,
+    ratio: cold ? fmt.pct(rate(cold.sent, cold.wallMs) / baseRate) : undefined,
+  })
 }
 
 /**

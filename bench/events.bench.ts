@@ -20,7 +20,7 @@ import {
   envNumber,
 } from './lib.js'
 import type { Scenario } from './scenario.js'
-import { fmt, printTable, printVerdicts } from './table.js'
+import { fmt, printTable, printVerdicts, summarize } from './table.js'
 
 const num = envNumber
 const CONNECTIONS = num('BENCH_CONNECTIONS', 50)
@@ -128,11 +128,11 @@ async function run() {
 
   const worstP99 = Math.max(...runs.filter((r) => r.name === 'ours').map((r) => r.result.p99))
   const failures = runs.reduce((s, r) => s + r.result.errors + r.result.non2xx, 0)
-  printVerdicts([
+  return summarize(printVerdicts([
     { target: `ours >= ${fmt.pct(TARGET_RATIO)} of baseline req/s`, actual: fmt.pct(ratio), ok: ratio >= TARGET_RATIO },
     { target: `ours p99 < ${TARGET_P99_MS} ms (worst run)`, actual: fmt.ms(worstP99), ok: worstP99 < TARGET_P99_MS },
     { target: 'no errors or non-2xx', actual: String(failures), ok: failures === 0 },
-  ])
+  ]), { ours: `${fmt.int(m.ours.requestsPerSec)} req/s`, baseline: `${fmt.int(m.baseline.requestsPerSec)} req/s`, ratio: fmt.pct(ratio), p99: fmt.ms(worstP99) })
 }
 
 export const scenario: Scenario = {

@@ -27,7 +27,7 @@ import {
   envNumber,
 } from './lib.js'
 import type { Scenario } from './scenario.js'
-import { fmt, printTable, printVerdicts } from './table.js'
+import { fmt, printTable, printVerdicts, summarize } from './table.js'
 
 const num = envNumber
 const CONNECTIONS = num('BENCH_CONNECTIONS', 200)
@@ -253,7 +253,7 @@ async function run() {
   // autocannon stops at the deadline without counting the answers still in flight (at most one per connection), so
   // the database may hold up to CONNECTIONS more rows than 201s were counted, never fewer.
   const consistent = runs.every((r) => r.rows.count >= created(r) && r.rows.count - created(r) <= CONNECTIONS && r.rows.people >= r.result.summed)
-  printVerdicts([
+  return summarize(printVerdicts([
     { target: `ours ≥ ${TARGET_RATIO}× baseline people/s`, actual: `${ratio.toFixed(2)}x (${fmt.int(m.ours.people)} vs ${fmt.int(m.baseline.people)})`, ok: ratio >= TARGET_RATIO },
     { target: `ours p99 < ${TARGET_P99_MS} ms (worst run)`, actual: fmt.ms(m.ours.worstP99), ok: m.ours.worstP99 < TARGET_P99_MS },
     { target: 'no errors or non-2xx under load (ours, baseline)', actual: `${m.ours.failures}, ${m.baseline.failures}`, ok: m.ours.failures + m.baseline.failures === 0 },
@@ -267,7 +267,7 @@ async function run() {
       actual: `${rush.db.confirmedPeople} / ${rush.db.counter} / ${rush.db.ticketAdmits}; ${rush.result.codes.event_full ?? 0} full, ${rush.unexpected} other`,
       ok: rushOk,
     },
-  ])
+  ]), { ours: `${fmt.int(m.ours.people)} people/s`, baseline: `${fmt.int(m.baseline.people)} people/s`, ratio: `${ratio.toFixed(2)}x`, p99: fmt.ms(m.ours.worstP99) })
 }
 
 async function measure(sql: postgres.Sql, round: number, name: Name, target: { url: string; pid: number; eventId: string; app: string }): Promise<Measured> {

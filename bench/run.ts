@@ -1,12 +1,15 @@
 /**
- * npm run bench [-- <scenario> ...]   runs the named scenarios (bench/<name>.bench.ts), or all of them.
+ * npm run bench [-- <scenario> ...]   runs the named scenarios (bench/<name>.bench.ts), one after the other.
+ * npm run bench -- all                runs every one (so does no name), then prints one table of all their targets.
  * npm run bench -- --list             lists them.
- * A missed target prints FAIL but still exits 0: this is a measurement, not a test. A setup error exits 1.
+ * A missed target prints FAIL but still exits 0: this is a measurement, not a test. A setup error exits 1; when
+ * several run, the others still run and the failed one shows in the table as an error.
  */
 import fs from 'node:fs'
 import os from 'node:os'
 import { cleanupAll } from './lib.js'
-import type { Scenario } from './scenario.js'
+import type { Scenario, Summary } from './scenario.js'
+import { printSummary } from './table.js'
 
 const here = new URL('.', import.meta.url)
 const available = fs
@@ -22,27 +25,38 @@ async function load(name: string): Promise<Scenario> {
 
 async function main(args: string[]): Promise<number> {
   if (args.includes('--list') || args.includes('-h') || args.includes('--help')) {
-    console.log('usage: npm run bench [-- <scenario> ...]\n')
+    console.log('usage: npm run bench [-- all | <scenario> ...]\n')
     for (const name of available) console.log(`  ${name.padEnd(10)} ${(await load(name)).description}`)
     return 0
   }
-  const unknown = args.filter((a) => !available.includes(a))
+  const unknown = args.filter((a) => a !== 'all' && !available.includes(a))
   if (unknown.length) {
-    console.error(`unknown scenario ${unknown.join(', ')}; available: ${available.join(', ')}`)
+    console.error(`unknown scenario ${unknown.join(', ')}; available: all, ${available.join(', ')}`)
     return 2
   }
-  const names = args.length ? args : available
-  console.log(`vereinsmesse bench · node ${process.version} · ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()})`)
+  const names = args.length === 0 || args.includes('all') ? available : args
+  console.log(`vereinsmesse bench · node ${process.version} · ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}) · load ${os.loadavg()[0].toFixed(1)}`)
+  const results: Array<{ bench: string; summary: Summary }> = []
+  let failed = false
   for (const name of names) {
     const scenario = await load(name)
     console.log(`\n=== ${name}: ${scenario.description}`)
+    const started = performance.now()
     try {
-      await scenario.run()
+      results.push({ bench: name, summary: (await scenario.run()) ?? [] })
+    } catch (err) {
+      // One bench alone reports its error as before; among several, the rest still run.
+      if (names.length === 1) throw err
+      failed = true
+      console.error(`bench ${name} failed: ${(err as Error).stack ?? err}`)
+      results.push({ bench: name, summary: [{ target: 'runs to the end', actual: `error: ${(err as Error).message}`.slice(0, 120), ok: false }] })
     } finally {
       await cleanupAll()
     }
+    console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(0)} s)`)
   }
-  return 0
+  printSummary(results)
+  return failed ? 1 : 0
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

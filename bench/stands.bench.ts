@@ -24,7 +24,7 @@ import {
   envNumber,
 } from './lib.js'
 import type { Scenario } from './scenario.js'
-import { fmt, printTable, printVerdicts } from './table.js'
+import { fmt, printTable, printVerdicts, summarize } from './table.js'
 
 const num = envNumber
 const CONNECTIONS = num('BENCH_CONNECTIONS', 50)
@@ -168,7 +168,7 @@ async function run() {
     })),
   )
   const failures = Object.values(results).reduce((s, r) => s + r.errors + r.non2xx, 0)
-  printVerdicts([
+  return summarize(printVerdicts([
     { target: `matches p99 < ${TARGET_MATCHES_P99_MS} ms`, actual: fmt.ms(results.matches.p99), ok: results.matches.p99 < TARGET_MATCHES_P99_MS },
     {
       target: `exhibitors >= ${fmt.pct(TARGET_LIST_RATIO)} of baseline req/s`,
@@ -176,7 +176,7 @@ async function run() {
       ok: results.exhibitors.requestsPerSec / base >= TARGET_LIST_RATIO,
     },
     { target: 'no errors or non-2xx', actual: String(failures), ok: failures === 0 },
-  ])
+  ]), { ours: `${fmt.int(results.exhibitors.requestsPerSec)} req/s (exhibitors)`, baseline: `${fmt.int(base)} req/s`, ratio: fmt.pct(results.exhibitors.requestsPerSec / base), p99: `${fmt.ms(results.matches.p99)} (matches)` })
 }
 
 export const scenario: Scenario = {

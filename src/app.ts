@@ -1,7 +1,6 @@
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { randomUUID } from 'node:crypto'
 import type { Config } from './config.js'
 import type { Database } from './db/client.js'
 import type { AudienceSources } from './mail/reminders.js'
@@ -9,7 +8,11 @@ import { defaultAudiences } from './mail/audiences.js'
 import { authPlugin } from './http/auth.js'
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js'
 import { healthRoutes } from './http/health.js'
+import { registerBodyLimits } from './http/body-limits.js'
+import { registerTextGuard } from './http/text-guard.js'
 import { requestLogPlugin } from './http/request-log.js'
+import { loggerOptions, requestId, type LogDestination } from './http/logging.js'
+import { securityPlugin } from './http/security.js'
 import { openapiPlugin } from './http/openapi.js'
 import { Problem } from './http/problem.js'
 import { sharedSchemas } from './http/schemas.js'
@@ -54,19 +57,22 @@ import { bookingRoutes } from './features/stands/bookings.routes.js'
 export interface BuildOptions {
   config: Config
   db: Database
-  logger?: FastifyServerOptions['logger']
+  /** where log lines go instead of stdout (tests read them) */
+  logStream?: LogDestination
   audiences?: AudienceSources
 }
 
 /** The whole HTTP service, built the same way by the server, the tests and the OpenAPI writer. */
-export async function buildApp({ config, db, logger, audiences = defaultAudiences }: BuildOptions) {
+export async function buildApp({ config, db, logStream, audiences = defaultAudiences }: BuildOptions) {
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel },
-    genReqId: () => randomUUID(),
-    disableRequestLogging: true,
+    logger: loggerOptions(config.logLevel, logStream),
+    genReqId: requestId,
+    // Fastify's two lines per request are replaced by request-log.ts's one.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
     routerOptions: { maxParamLength: 200 },
-    trustProxy: false,
+    // A number of hops as proxy-addr's function (Fastify's types omit the number form it accepts).
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     frameworkErrors: frameworkErrorHandler,
     schemaController: { compilersFactory: { buildValidator } },
   }).withTypeProvider<TypeBoxTypeProvider>()
@@ -74,8 +80,11 @@ export async function buildApp({ config, db, logger, audiences = defaultAudience
   // JSON only: anything else is 415, not a string body that then fails its schema.
   app.removeContentTypeParser('text/plain')
   registerErrorHandling(app)
+  registerBodyLimits(app) // per-route body limits, see src/http/body-limits.ts
+  registerTextGuard(app) // no NUL or lone surrogate reaches PostgreSQL
   for (const schema of [...sharedSchemas, ...accountSchemas, ...authSchemas, ...eventSchemas, ...emailSchemas, ...registrationSchemas, ...privacySchemas, ...attendeeListSchemas, ...scannerSchemas, ...checkinSchemas, ...doorSchemas, ...statsSchemas, ...vocabularySchemas, ...associationSchemas, ...exhibitorSchemas, ...matchSchemas, ...coExhibitorSchemas, ...standSchemas, ...bookingSchemas]) app.addSchema(schema)
 
+  await app.register(securityPlugin, { corsOrigins: config.corsOrigins })
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
@@ -109,6 +118,10 @@ export async function buildApp({ config, db, logger, audiences = defaultAudience
   await app.register(bookingRoutes, deps)
 
   return app
+}
+
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>

@@ -1,5 +1,6 @@
 import { envSchema } from 'env-schema'
 import { Type, type Static } from 'typebox'
+import { isIP } from 'node:net'
 import path from 'node:path'
 
 function choice<const T extends readonly string[]>(values: T, fallback: T[number]) {
@@ -9,7 +10,8 @@ function choice<const T extends readonly string[]>(values: T, fallback: T[number
 // Values of these may hold credentials, so an error message never repeats them.
 const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SMTP_URL', 'ADMIN_PASSWORD'])
 
-// The table in ../shared/API.md "Operations" is the contract: no variable here that is not there.
+// The table in ../shared/API.md "Operations" is the contract: no variable here that is not there, except
+// CORS_ORIGINS and TRUST_PROXY, which issue #7 adds (documented in the README's configuration table).
 const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
@@ -23,6 +25,8 @@ const EnvSchema = Type.Object({
   ROLE: choice(['all', 'api', 'worker'] as const, 'all'),
   WORKER_POLL_MS: Type.Integer({ minimum: 50, maximum: 3_600_000, default: 2000 }),
   RATE_LIMIT: choice(['on', 'off'] as const, 'on'),
+  CORS_ORIGINS: Type.Optional(Type.String()),
+  TRUST_PROXY: Type.Optional(Type.String()),
   LOG_LEVEL: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
 })
 
@@ -41,6 +45,13 @@ export interface Config {
   role: 'all' | 'api' | 'worker'
   workerPollMs: number
   rateLimit: boolean
+  /** exact origins (scheme://host[:port]) of front ends on another origin; empty: no CORS headers at all */
+  corsOrigins: string[]
+  /**
+   * Fastify's trustProxy: which peers' X-Forwarded-For to believe, so per-IP limits see visitors and not the
+   * load balancer. false: none (the peer is the client).
+   */
+  trustProxy: false | number | string
   logLevel: string
 }
 
@@ -52,7 +63,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const data = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
   let raw: Static<typeof EnvSchema>
   try {
-    raw = envSchema<Static<typeof EnvSchema>>({ schema: EnvSchema, data, dotenv: false })
+    raw = envSchema<Static<typeof EnvSchema>>({ schema: EnvSchema, data, env: false, dotenv: false })
   } catch (err) {
     throw new ConfigError(describeEnvError(err as Error & { errors?: EnvError[] }, data))
   }
@@ -74,8 +85,59 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     role: raw.ROLE,
     workerPollMs: raw.WORKER_POLL_MS,
     rateLimit: raw.RATE_LIMIT === 'on',
+    corsOrigins: parseOrigins(raw.CORS_ORIGINS),
+    trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     logLevel: raw.LOG_LEVEL,
   }
+}
+
+const commaList = (value: string) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+
+/**
+ * A browser sends its Origin as scheme://host[:port] and CORS compares it byte for byte, so each entry must be
+ * exactly that: a path, a trailing slash or a wildcard would silently never match (or match everyone).
+ */
+function parseOrigins(value: string | undefined): string[] {
+  const entries = commaList(value ?? '')
+  for (const entry of entries) {
+    let origin: string | undefined
+    try {
+      const url = new URL(entry)
+      if (url.protocol === 'http:' || url.protocol === 'https:') origin = url.origin
+    } catch {
+      // not a URL at all: reported below
+    }
+    if (origin !== entry) {
+      throw new ConfigError(
+        `Invalid configuration: CORS_ORIGINS must be a comma-separated list of origins like https://messe.example.org (no path, no trailing slash) (got ${entry.includes('@') ? 'an entry with credentials' : JSON.stringify(entry)})`,
+      )
+    }
+  }
+  return [...new Set(entries)]
+}
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+/** A number of proxy hops (1–10), or a comma-separated list of proxy addresses, CIDR ranges and proxy-addr's keywords. */
+function parseTrustProxy(value: string | undefined): false | number | string {
+  if (value === undefined) return false
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value)
+    if (hops >= 1 && hops <= 10) return hops
+  } else {
+    const entries = commaList(value)
+    const valid = (entry: string) => {
+      if (PROXY_KEYWORDS.has(entry)) return true
+      const [address, prefix, extra] = entry.split('/')
+      const family = isIP(address)
+      if (family === 0 || extra !== undefined) return false
+      return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+    }
+    if (entries.length > 0 && entries.every(valid)) return entries.join(',')
+  }
+  throw new ConfigError(
+    `Invalid configuration: TRUST_PROXY must be a number of proxy hops (1-10) or a comma-separated list of proxy addresses or CIDR ranges (got ${JSON.stringify(value)})`,
+  )
 }
 
 interface EnvError {

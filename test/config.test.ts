@@ -13,6 +13,8 @@ t.test('defaults are the embedded mode of the contract', async (t) => {
     role: 'all',
     workerPollMs: 2000,
     rateLimit: true,
+    corsOrigins: [],
+    trustProxy: false,
     logLevel: 'info',
   })
   t.match(config.dataDir, /\/data$/)
@@ -20,6 +22,28 @@ t.test('defaults are the embedded mode of the contract', async (t) => {
   t.equal(loadConfig({ PUBLIC_URL: 'https://messe.example.org/' }).publicUrl, 'https://messe.example.org')
   t.equal(loadConfig({ RATE_LIMIT: 'off', ROLE: 'worker' }).rateLimit, false)
   t.equal(loadConfig({ PORT: '' }).port, 3000, 'an empty variable counts as unset')
+})
+
+t.test('CORS_ORIGINS is a list of exact http(s) origins', async (t) => {
+  t.same(loadConfig({ CORS_ORIGINS: '' }).corsOrigins, [], 'empty: same-origin only')
+  t.same(loadConfig({ CORS_ORIGINS: 'https://messe.example.org' }).corsOrigins, ['https://messe.example.org'])
+  t.same(
+    loadConfig({ CORS_ORIGINS: ' https://messe.example.org , http://localhost:5173,,https://messe.example.org' }).corsOrigins,
+    ['https://messe.example.org', 'http://localhost:5173'],
+    'spaces, empty entries and repeats are tolerated',
+  )
+  for (const bad of ['*', 'messe.example.org', 'https://messe.example.org/', 'https://messe.example.org/app', 'ftp://files.example.org', 'https://Messe.example.org', 'https://messe.example.org:443', 'https://user:hunter2@messe.example.org']) {
+    try {
+      loadConfig({ CORS_ORIGINS: `http://localhost:5173,${bad}` })
+      t.fail(`${bad} was accepted`)
+    } catch (err) {
+      t.type(err, ConfigError)
+      t.match((err as Error).message, /^Invalid configuration: CORS_ORIGINS must be a comma-separated list of origins/, bad)
+      t.notMatch((err as Error).message, /\n/, 'one line')
+      if (bad.includes('hunter2')) t.notMatch((err as Error).message, /hunter2/, 'no credentials echoed')
+      else t.match((err as Error).message, `(got ${JSON.stringify(bad)})`, 'names the bad entry')
+    }
+  }
 })
 
 t.test('a bad value is one line naming the variable, and never echoes a secret', async (t) => {
@@ -48,4 +72,33 @@ t.test('a bad value is one line naming the variable, and never echoes a secret',
       t.notMatch((err as Error).message, /hunter2|short/, 'no secret echoed')
     }
   }
+})
+
+t.test('TRUST_PROXY is a hop count or a list of proxy addresses; trusting everyone is refused', async (t) => {
+  t.equal(loadConfig({}).trustProxy, false, 'unset: the peer is the client')
+  t.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1)
+  t.equal(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.10,::1,fd00::/8' }).trustProxy, '10.0.0.0/8,192.168.1.10,::1,fd00::/8')
+  t.equal(loadConfig({ TRUST_PROXY: 'loopback,uniquelocal' }).trustProxy, 'loopback,uniquelocal')
+  for (const bad of ['0', '11', 'true', '*', '10.0.0.0/33', '300.1.1.1', 'lb.example.org', '10.0.0.1/8/1', ',']) {
+    try {
+      loadConfig({ TRUST_PROXY: bad })
+      t.fail(`${bad} was accepted`)
+    } catch (err) {
+      t.type(err, ConfigError)
+      t.match((err as Error).message, /^Invalid configuration: TRUST_PROXY must be a number of proxy hops/, bad)
+      t.match((err as Error).message, `(got ${JSON.stringify(bad)})`)
+      t.notMatch((err as Error).message, /\n/, 'one line')
+    }
+  }
+})
+
+t.test('only the environment given counts: the process environment does not leak into loadConfig(env)', async (t) => {
+  const saved = process.env.PORT
+  process.env.PORT = '1234'
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.PORT
+    else process.env.PORT = saved
+  })
+  t.equal(loadConfig({}).port, 3000)
+  t.equal(loadConfig().port, 1234, 'loadConfig() reads process.env')
 })

@@ -62,11 +62,14 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
     status: problem.status,
     detail: problem.detail,
     code: problem.code,
+    // The request id (always a UUID, see http/logging.ts), as in the X-Request-Id header and every log line of the request.
     instance: `urn:uuid:${request.id}`,
   }
   if (problem.errors?.length) body.errors = problem.errors
   return reply
     .code(problem.status)
+    // Also set by the security plugin's onRequest hook, which errors raised before routing (a bad URL) skip.
+    .header('x-request-id', request.id)
     .headers(problem.headers)
     .type('application/problem+json; charset=utf-8')
     .send(body)

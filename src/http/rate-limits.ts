@@ -34,3 +34,13 @@ export function ipAndEmailLimits(app: FastifyInstance, enabled: boolean, { what,
     },
   }
 }
+
+/**
+ * The per-IP limit of a write that a visitor makes with the manage token from their email. Callers with an
+ * account session (organizers cancelling or erasing on someone's behalf) are not counted: the limit is
+ * against anonymous load, and staff work through sessions that can be revoked. Off when RATE_LIMIT=off.
+ */
+export function visitorWriteLimit(app: FastifyInstance, enabled: boolean, limit: { max: number; timeWindow: string }) {
+  if (!enabled) return {}
+  return { onRequest: app.rateLimit({ ...limit, allowList: (request) => request.principal?.kind === 'account' }) }
+}

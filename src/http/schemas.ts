@@ -28,7 +28,9 @@ export const ProblemDetails = Type.Object(
     status: Type.Integer(),
     detail: Type.String(),
     code: Type.String({ description: 'stable snake_case error code' }),
-    instance: Type.Optional(Type.String({ description: 'the request id, also in the logs' })),
+    instance: Type.Optional(
+      Type.String({ description: 'urn:uuid:<request id>: the id also sent in the X-Request-Id response header and in the logs' }),
+    ),
     errors: Type.Optional(Type.Array(ref(FieldIssue))),
   },
   { $id: 'Problem', description: 'RFC 9457 problem details' },

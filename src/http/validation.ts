@@ -1,6 +1,7 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
 
 const buildFromPool = AjvCompiler()
+const PLAIN_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
  * Bodies are validated strictly (no "5" for 5, no silently dropped extra fields), because a client sending
@@ -10,7 +11,9 @@ const buildFromPool = AjvCompiler()
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fastify's factory signature is a union of Ajv and JTD options
 export function buildValidator(externalSchemas: any, options: any) {
   const common = { ...options.customOptions, allErrors: true, removeAdditional: false, useDefaults: true }
-  const strict = buildFromPool(externalSchemas as never, { ...options, customOptions: { ...common, coerceTypes: false } } as never)
-  const lenient = buildFromPool(externalSchemas as never, { ...options, customOptions: { ...common, coerceTypes: 'array' } } as never)
+  // ajv-formats' uuid also takes "urn:uuid:…", which PostgreSQL's uuid type refuses (a 500): only the plain form here.
+  const onCreate = (ajv: { addFormat(name: string, format: RegExp): unknown }) => ajv.addFormat('uuid', PLAIN_UUID)
+  const strict = buildFromPool(externalSchemas as never, { ...options, onCreate, customOptions: { ...common, coerceTypes: false } } as never)
+  const lenient = buildFromPool(externalSchemas as never, { ...options, onCreate, customOptions: { ...common, coerceTypes: 'array' } } as never)
   return (route: Parameters<typeof strict>[0]) => (route.httpPart === 'body' ? strict(route) : lenient(route))
 }

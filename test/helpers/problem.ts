@@ -16,5 +16,8 @@ export function problem(t: Test, res: LightMyRequestResponse, status: number, co
   t.equal(body.status, status, 'status in the body')
   t.equal(body.type, `urn:vereinsmesse:problem:${code}`)
   t.type(body.detail, 'string')
+  // RFC 9457 `instance`: this request, by the id that is also in the X-Request-Id header and in the logs.
+  t.match(body.instance, /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'instance names the request')
+  t.equal(body.instance, `urn:uuid:${res.headers['x-request-id']}`, 'instance is the X-Request-Id')
   return body
 }

@@ -14,6 +14,8 @@ const tags = ['check-in']
 const security = [{ bearer: [] }]
 // Device clocks drift; a scan dated further ahead than this is a broken clock, not an early scan.
 const MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000
+/** No ticket of this service was scanned before 2000: an older time is a broken clock too. */
+const EARLIEST_SCAN = Date.UTC(2000, 0, 1)
 
 /** The request's scans as the service takes them; a scan naming neither or both of code and ticketId is a 400. */
 function scanInputs(scans: Static<typeof Scan>[], path: (i: number) => string): ScanInput[] {
@@ -24,7 +26,10 @@ function scanInputs(scans: Static<typeof Scan>[], path: (i: number) => string): 
       issues.push({ path: `${path(i)}/code`, message: 'exactly one of code and ticketId is required' })
     }
     const scannedAt = scan.scannedAt === undefined ? new Date(now) : new Date(scan.scannedAt)
-    if (scannedAt.getTime() > now + MAX_CLOCK_AHEAD_MS) {
+    // A leap second (23:59:60) passes the date-time format but is no JS Date; year 0 is no PostgreSQL timestamp: both were 500s.
+    if (Number.isNaN(scannedAt.getTime()) || scannedAt.getTime() < EARLIEST_SCAN) {
+      issues.push({ path: `${path(i)}/scannedAt`, message: 'is not a valid point in time' })
+    } else if (scannedAt.getTime() > now + MAX_CLOCK_AHEAD_MS) {
       issues.push({ path: `${path(i)}/scannedAt`, message: "is more than 5 minutes ahead of the server's clock" })
     }
     return { code: scan.code, ticketId: scan.ticketId?.toLowerCase(), direction: scan.direction ?? 'entry', scannedAt, nonce: scan.nonce }

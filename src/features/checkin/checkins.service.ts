@@ -10,7 +10,7 @@ import type { InvalidScanRecorder } from './invalid-scans.js'
 import { judgeScan, placeOnTimeline, type AcceptedScan, type Verdict } from './judge.js'
 
 /** Rows per event that the occupancy counters are split over; a read sums them. */
-export const OCCUPANCY_SHARDS = 16
+export const OCCUPANCY_SHARDS = 64
 const shardOf = (ticketId: string) => parseInt(ticketId.slice(0, 2), 16) % OCCUPANCY_SHARDS
 
 export interface ScanInput {

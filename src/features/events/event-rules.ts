@@ -72,6 +72,8 @@ export function eventTimeIssues(e: EventTimes, now: Date, datesChanged: boolean)
     if (close && close > e.endsAt) issue(closes, 'must not be after endsAt')
     if (open && open >= e.endsAt) issue(opens, 'must be before endsAt')
     if (open && e.startsAt.getTime() - open.getTime() > MAX_WINDOW_LEAD) issue(opens, 'must be within 2 years before startsAt')
+    // Without this a closing time in year 0 reached PostgreSQL, which has no year 0 (a 500).
+    if (close && e.startsAt.getTime() - close.getTime() > MAX_WINDOW_LEAD) issue(closes, 'must be within 2 years before startsAt')
   }
   const seen = new Set<string>()
   e.reminders.forEach((r, i) => {

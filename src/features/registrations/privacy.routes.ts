@@ -1,3 +1,4 @@
+import { visitorWriteLimit } from '../../http/rate-limits.js'
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { PersonalData } from './privacy.schemas.js'
@@ -9,7 +10,7 @@ import { registrationView } from './registrations.service.js'
 const tags = ['registrations']
 const security = [{ bearer: [] }]
 
-export const privacyRoutes: FeatureRoutes = async (app, { db }) => {
+export const privacyRoutes: FeatureRoutes = async (app, { db, config }) => {
   app.get(
     '/v1/registrations/:id/personal-data',
     {
@@ -36,6 +37,7 @@ export const privacyRoutes: FeatureRoutes = async (app, { db }) => {
   app.post(
     '/v1/registrations/:id/erase',
     {
+      ...visitorWriteLimit(app, config.rateLimit, { max: 10, timeWindow: '1 minute' }),
       schema: {
         tags,
         security,

@@ -3,7 +3,7 @@ import type { Database } from '../../db/client.js'
 import { Problem } from '../../http/problem.js'
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
-import { ipAndEmailLimits } from '../../http/rate-limits.js'
+import { ipAndEmailLimits, visitorWriteLimit } from '../../http/rate-limits.js'
 import { EventParams } from '../events/events.schemas.js'
 import { findEvent, isEventStaff, loadEvent } from '../events/events.service.js'
 import { createRegistration } from './registration-create.js'
@@ -151,6 +151,7 @@ export const registrationRoutes: FeatureRoutes = async (app, { db, config }) => 
   app.patch(
     '/v1/registrations/:id',
     {
+      ...visitorWriteLimit(app, config.rateLimit, { max: 30, timeWindow: '1 minute' }),
       schema: {
         tags,
         security,
@@ -169,6 +170,7 @@ export const registrationRoutes: FeatureRoutes = async (app, { db, config }) => 
   app.delete(
     '/v1/registrations/:id',
     {
+      ...visitorWriteLimit(app, config.rateLimit, { max: 30, timeWindow: '1 minute' }),
       schema: {
         tags,
         security,

@@ -1,0 +1,35 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { Problem } from './problem.js'
+
+/**
+ * PostgreSQL text cannot hold U+0000, and a lone UTF-16 surrogate (legal as a JSON escape, `"\ud800"`) is no
+ * character at all: either reaching the database was a 500. No field of this API can take them, so they are refused
+ * before validation, wherever they are in the body or the query string, with the path of the first one.
+ */
+export function registerTextGuard(app: FastifyInstance) {
+  app.addHook('preValidation', async (request: FastifyRequest) => {
+    const where = findBadText(request.body, '/body') ?? findBadText(request.query, '/querystring')
+    if (where) throw Problem.invalidField(where, 'must not contain NUL characters or unpaired surrogates')
+  })
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const isBad = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s)
+
+/** The JSON-pointer path of the first string (value or key) with a NUL or a lone surrogate, or null. Iterative: no stack to overflow. */
+export function findBadText(value: unknown, root: string): string | null {
+  const stack: [unknown, string][] = [[value, root]]
+  while (stack.length) {
+    const [node, path] = stack.pop()!
+    if (typeof node === 'string') {
+      if (isBad(node)) return path
+    } else if (node !== null && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) {
+        const childPath = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`
+        if (isBad(key)) return path
+        stack.push([child, childPath])
+      }
+    }
+  }
+  return null
+}
