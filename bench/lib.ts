@@ -270,9 +270,13 @@ export interface LoadResult {
 }
 
 /** Runs the autocannon CLI as a child process (so it never shares the event loop with a server) and parses its JSON. */
-export async function autocannon(url: string, { connections = 50, durationSec = 10 } = {}): Promise<LoadResult> {
+export async function autocannon(
+  url: string,
+  { connections = 50, durationSec = 10, headers = {} }: { connections?: number; durationSec?: number; headers?: Record<string, string> } = {},
+): Promise<LoadResult> {
   const cli = require.resolve('autocannon/autocannon.js')
-  const child = spawn(process.execPath, [cli, '--json', '-c', String(connections), '-d', String(durationSec), url], {
+  const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`])
+  const child = spawn(process.execPath, [cli, '--json', '-c', String(connections), '-d', String(durationSec), ...headerArgs, url], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -6,15 +6,13 @@
  * (the booking workflow is measured elsewhere). autocannon runs in its own process.
  * Env: BENCH_CONNECTIONS (50), BENCH_DURATION seconds per run (10), BENCH_WARMUP seconds (3), BENCH_EXHIBITORS (500).
  */
-import { spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
 import postgres from 'postgres'
 import {
   ADMIN,
+  autocannon,
   createBenchDatabase,
   freePort,
   jsonRequest,
-  ROOT,
   sleep,
   startApp,
   startProcess,
@@ -34,37 +32,14 @@ const EXHIBITORS = num('BENCH_EXHIBITORS', 500)
 const TARGET_MATCHES_P99_MS = 50
 const TARGET_LIST_RATIO = 0.5
 const DAY = 24 * 60 * 60 * 1000
-const require = createRequire(import.meta.url)
 
 const FIELDS = ['culture', 'arts', 'education', 'language', 'sport', 'religion', 'integration', 'environment', 'health', 'neighbourhood', 'counselling', 'leisure']
 const GROUPS = ['children', 'youth', 'parents', 'women', 'seniors', 'refugees', 'migrants', 'jobseekers']
 const DISTRICTS = ['innenstadt-west', 'innenstadt-nord', 'innenstadt-ost', 'eving', 'scharnhorst', 'brackel', 'aplerbeck', 'hoerde', 'hombruch', 'luetgendortmund', 'huckarde', 'mengede']
 
-/** lib.ts's autocannon(), plus request headers (the matches route needs a session). */
-async function load(url: string, durationSec: number, headers: Record<string, string> = {}): Promise<LoadResult> {
-  const cli = require.resolve('autocannon/autocannon.js')
-  const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`])
-  const child = spawn(process.execPath, [cli, '--json', '-c', String(CONNECTIONS), '-d', String(durationSec), ...headerArgs, url], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
-  const line = stdout.trim().split('\n').pop()
-  if (code !== 0 || !line) throw new Error(`autocannon exited ${code}: ${stderr.slice(-1000)}`)
-  const r = JSON.parse(line)
-  return {
-    requestsPerSec: r.requests.total / r.duration,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors + r.timeouts,
-    non2xx: r.non2xx,
-    total: r.requests.total,
-  }
-}
+/** lib.ts's autocannon() with this bench's connection count; the matches route needs a session header. */
+const load = (url: string, durationSec: number, headers: Record<string, string> = {}): Promise<LoadResult> =>
+  autocannon(url, { connections: CONNECTIONS, durationSec, headers })
 
 /** 500 associations with varied profiles, each with a stand and an approved booking, in three statements. */
 async function seedExhibitors(databaseUrl: string, eventId: string) {
