@@ -1,11 +1,11 @@
 import t from 'tap'
 import { eq } from 'drizzle-orm'
-import { events, outboxEmails, standBookingHistory } from '../../src/db/schema.js'
+import { coExhibitors, events, outboxEmails, standBookingHistory } from '../../src/db/schema.js'
 import { exhibitorAudience } from '../../src/features/associations/exhibitors.service.js'
 import { defaultAudiences } from '../../src/mail/audiences.js'
 import { queueDueReminders } from '../../src/mail/reminders.js'
 import { build } from '../helpers/app.js'
-import { insertAssociation, insertBooking, insertExhibitor, publishedEvent } from '../helpers/exhibitors.js'
+import { insertAssociation, insertBooking, insertExhibitor, inviteCoExhibitor, publishedEvent } from '../helpers/exhibitors.js'
 
 const HOUR = 60 * 60 * 1000
 
@@ -75,4 +75,40 @@ t.test('a booking approved after the reminder time does not get that reminder la
   t.equal(recipients.length, 1)
   t.ok(recipients[0].since instanceof Date && recipients[0].since.getTime() > Date.now() - HOUR, 'since is a Date')
   t.equal(await queueDueReminders(ctx.db, defaultAudiences), 0)
+})
+
+t.test('associations that confirmed sharing a stand get the exhibitor reminder and announcements too, with the stand', async (t) => {
+  const ctx = await build(t)
+  const startsAt = new Date(Date.now() + 3 * HOUR)
+  const { event, admin } = await publishedEvent(ctx, {
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 8 * HOUR).toISOString(),
+    reminders: [{ audience: 'exhibitors', minutesBefore: 24 * 60 }],
+  })
+  const host = await insertExhibitor(ctx.db, event.id, 'C-03', { name: 'Kulturverein Nordstadt', contactEmail: 'kultur@example.org' })
+  await ctx.db.insert(standBookingHistory).values({ bookingId: host.booking.id, fromStatus: 'requested', toStatus: 'approved', standId: host.stand.id, at: new Date(Date.now() - 48 * HOUR) })
+  const confirmed = await insertAssociation(ctx.db, { name: 'Elterncafé Nord', contactEmail: 'eltern@example.org' })
+  const invited = await insertAssociation(ctx.db, { name: 'Noch unentschlossen e. V.', contactEmail: 'offen@example.org' })
+  const late = await insertAssociation(ctx.db, { name: 'Spät bestätigt e. V.', contactEmail: 'spaet@example.org' })
+  await inviteCoExhibitor(ctx.db, host.booking.id, confirmed.id, 'confirmed')
+  await ctx.db.update(coExhibitors).set({ respondedAt: new Date(Date.now() - 30 * HOUR) }).where(eq(coExhibitors.associationId, confirmed.id))
+  await inviteCoExhibitor(ctx.db, host.booking.id, invited.id, 'invited')
+  // confirmed after the reminder's time (24 h before the start): no late reminder
+  await inviteCoExhibitor(ctx.db, host.booking.id, late.id, 'confirmed')
+  await ctx.db.update(coExhibitors).set({ respondedAt: new Date() }).where(eq(coExhibitors.associationId, late.id))
+
+  t.equal(await queueDueReminders(ctx.db, defaultAudiences), 2, 'the host and the co-exhibitor that confirmed in time')
+  const reminders = await ctx.db.select().from(outboxEmails).where(eq(outboxEmails.eventId, event.id))
+  t.same(reminders.map((m) => m.toAddress).sort(), ['eltern@example.org', 'kultur@example.org'])
+  for (const m of reminders) t.equal(m.data.standCode, 'C-03', `${m.toAddress}: the shared stand`)
+  t.equal(reminders.find((m) => m.toAddress === 'eltern@example.org')!.data.name, 'Elterncafé Nord')
+  t.equal(await queueDueReminders(ctx.db, defaultAudiences), 0, 'each once')
+
+  const announced = await ctx.app.inject({
+    method: 'POST',
+    url: `/v1/events/${event.id}/announcements`,
+    headers: admin.auth,
+    payload: { audience: 'exhibitors', subject: 'Aufbau ab 7 Uhr', body: 'Die Halle ist ab 7 Uhr offen.' },
+  })
+  t.same(announced.json(), { queued: 3 }, 'an announcement reaches every association on an approved stand, the invited one not')
 })

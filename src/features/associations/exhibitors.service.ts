@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql, type Placeholder, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Database, Queryable } from '../../db/client.js'
 import { prepared } from '../../db/prepared.js'
 import { associations, coExhibitors, standBookings, stands, standBookingHistory } from '../../db/schema.js'
@@ -92,10 +92,11 @@ export async function listExhibitors(db: Database, eventId: string, query: { lim
 }
 
 /**
- * Reminders and announcements to exhibitors: the contact of each approved booking, with its stand code.
- * Profiles have no language of their own, so German, the fair's language. `since` is the approval (from the
- * booking's history; its last change if the history has none), so a booking approved after a reminder's time
- * does not get that reminder late.
+ * Reminders and announcements to exhibitors: the contact of each approved booking, with its stand code, and the
+ * contact of each association that confirmed it shares that stand (they set up there too). Profiles have no
+ * language of their own, so German, the fair's language. `since` is the approval (from the booking's history; its
+ * last change if the history has none), for a co-exhibitor the later of that and its confirmation, so a booking
+ * approved (or a stand shared) after a reminder's time does not get that reminder late.
  */
 export const exhibitorAudience: AudienceSource = async (db, event) => {
   const since = sql<Date>`coalesce((
@@ -114,12 +115,21 @@ export const exhibitorAudience: AudienceSource = async (db, event) => {
     .innerJoin(stands, eq(stands.id, standBookings.standId))
     .innerJoin(associations, eq(associations.id, standBookings.associationId))
     .where(and(eq(standBookings.eventId, event.id), eq(standBookings.status, 'approved')))
-  return rows.map((r) => ({
-    key: r.bookingId,
-    email: r.email,
-    name: r.name,
-    locale: 'de',
-    since: r.since,
-    standCode: r.standCode,
-  }))
+  const shared = rows.length
+    ? await db
+        .select({ bookingId: coExhibitors.bookingId, associationId: associations.id, email: associations.contactEmail, name: associations.name, confirmedAt: coExhibitors.respondedAt })
+        .from(coExhibitors)
+        .innerJoin(associations, eq(associations.id, coExhibitors.associationId))
+        .where(and(inArray(coExhibitors.bookingId, rows.map((r) => r.bookingId)), eq(coExhibitors.status, 'confirmed')))
+    : []
+  const byBooking = new Map(rows.map((r) => [r.bookingId, r]))
+  return [
+    ...rows.map((r) => ({ key: r.bookingId, email: r.email, name: r.name, locale: 'de' as const, since: r.since, standCode: r.standCode })),
+    ...shared.map((c) => {
+      const host = byBooking.get(c.bookingId)!
+      const since = c.confirmedAt && c.confirmedAt > host.since ? c.confirmedAt : host.since
+      // one key per association on the stand: a co-exhibitor's reminder is its own, beside the host's
+      return { key: `${c.bookingId}:${c.associationId}`, email: c.email, name: c.name, locale: 'de' as const, since, standCode: host.standCode }
+    }),
+  ]
 }
