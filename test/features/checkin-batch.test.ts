@@ -65,7 +65,7 @@ t.test('an offline exit and re-entry placed between an online entry and an onlin
 })
 
 t.test('an offline entry before an online exit that was refused stays where it is', async (t) => {
-  // Documented limit (docs/decisions.md): the online exit was refused (not_checked_in) and stays refused; the
+  // Documented limit (docs/decisions/0042-offline-scanning.md): the online exit was refused (not_checked_in) and stays refused; the
   // late entry is accepted, so the ticket counts inside until its next exit. The count errs towards more inside.
   const d = await doorSetup(t)
   const fair = await d.event()

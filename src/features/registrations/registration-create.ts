@@ -80,7 +80,7 @@ async function replay(db: Database, eventId: string, key: string, fingerprint: s
 
 /**
  * Registers one person (or party). The request joins its event's group commit: see `registerBatch` for how a
- * batch decides, and docs/decisions.md for why every guarantee of a single transaction still holds.
+ * batch decides, and docs/decisions/0026-registration-group-commit.md for why every guarantee of a single transaction still holds.
  */
 export async function createRegistration(
   db: Database,
