@@ -117,7 +117,7 @@ t.test('the score is the sum of the weights of the reasons shown', async (t) => 
       t.equal(m.score, m.reasons.reduce((sum, r) => sum + MATCH_WEIGHTS[r.kind], 0), `${asking.name} → ${m.association.name}`)
     }
   }
-  t.same(MATCH_WEIGHTS, { field: 3, targetGroup: 2, district: 2, bridge: 4 }, 'the weights docs/matchmaking.md explains')
+  t.same(MATCH_WEIGHTS, { field: 3, targetGroup: 2, district: 2, bridge: 4 }, 'the weights docs/decisions/0063-matchmaking-weights.md explains')
 })
 
 t.test('the edges', async (t) => {

@@ -3,7 +3,7 @@
  * ranked for one exhibitor, each with a score and the reasons in the caller's language.
  *
  * Pure and deterministic: the same profiles give the same list in the same order, whatever order the caller
- * read them in. The weights and why they are what they are: docs/matchmaking.md. The score is exactly the sum
+ * read them in. The weights and why they are what they are: docs/decisions/0063-matchmaking-weights.md. The score is exactly the sum
  * of the weights of the reasons shown, so what a user reads is what ranked the match.
  *
  * Cost: one pass over the exhibitors with set lookups, O(n·k) for n exhibitors of k keys each, then one sort;
