@@ -12,7 +12,7 @@ import { accounts, checkins, coExhibitors, outboxEmails, registrations, standBoo
 import { findAccountByEmail } from '../features/accounts/accounts.service.js'
 import { generatePassword } from '../features/auth/passwords.js'
 import { startSession } from '../features/auth/sessions.service.js'
-import { findEvent } from '../features/events/events.service.js'
+import { findEvent } from '../features/events/event-access.js'
 import type { BookingState } from '../features/stands/booking-states.js'
 import { ASSOCIATIONS, FIRST_NAMES, LAST_NAMES, REJECT_REASONS, STAND_AREAS, WAITLIST_REASONS, type DemoAssociation } from './demo-data.js'
 

@@ -112,6 +112,9 @@ export const events = pgTable(
   ],
 )
 
+/** An event as stored; the one declaration every module imports. */
+export type EventRow = typeof events.$inferSelect
+
 export const eventOrganizers = pgTable(
   'event_organizers',
   {
@@ -339,6 +342,9 @@ export const tickets = pgTable(
     check('tickets_inside_people_check', sql`${t.insidePeople} between 0 and 20 and (${t.insidePeople} > 0) = ${t.inside}`),
   ],
 )
+
+/** A ticket or exhibitor pass as stored; written only by features/tickets/tickets.store.ts. */
+export type TicketRow = typeof tickets.$inferSelect
 
 /** Door scanner devices of an event (vmd_ tokens); revoked, never deleted, so the scan log keeps who scanned. */
 export const scanners = pgTable(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { and, eq } from 'drizzle-orm'
 import type { Queryable } from '../db/client.js'
 import { outboxEmails } from '../db/schema.js'
 import { normaliseLocale, validateEmailData, type TemplateName } from './templates.js'
@@ -55,4 +56,15 @@ export async function enqueueEmails(tx: Queryable, emails: EmailToQueue[]): Prom
 
 export async function enqueueEmail(tx: Queryable, email: EmailToQueue): Promise<boolean> {
   return (await enqueueEmails(tx, [email])) === 1
+}
+
+/**
+ * Takes back an event's emails of one template that are queued and not sent yet (a cancelled fair reminds
+ * nobody), in the caller's transaction. The worker sends only queued rows, so a cancelled one never goes out.
+ */
+export async function cancelQueuedEmails(tx: Queryable, eventId: string, template: TemplateName): Promise<void> {
+  await tx
+    .update(outboxEmails)
+    .set({ status: 'cancelled', lockedUntil: null })
+    .where(and(eq(outboxEmails.eventId, eventId), eq(outboxEmails.status, 'queued'), eq(outboxEmails.template, template)))
 }

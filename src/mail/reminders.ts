@@ -1,6 +1,6 @@
 import { and, eq, gt, lte, ne, sql } from 'drizzle-orm'
 import type { Database, Queryable } from '../db/client.js'
-import { events, reminderRuns, type ReminderRule } from '../db/schema.js'
+import { events, reminderRuns, type EventRow, type ReminderRule } from '../db/schema.js'
 import { enqueueEmails } from './outbox.js'
 import { oneLine } from './templates.js'
 
@@ -19,7 +19,6 @@ export interface Recipient {
   standCode?: string
 }
 
-export type EventRow = typeof events.$inferSelect
 /** Who belongs to an audience of an event: live people only (a cancelled registration is nobody). */
 export type AudienceSource = (db: Queryable, event: EventRow) => Promise<Recipient[]>
 export type AudienceSources = Partial<Record<Audience, AudienceSource>>

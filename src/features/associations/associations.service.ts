@@ -3,15 +3,15 @@ import type { Config } from '../../config.js'
 import type { Database, Queryable } from '../../db/client.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { prepared } from '../../db/prepared.js'
-import { accounts, associationMembers, associations, magicLinks, SEARCH_FOLD_FROM, SEARCH_FOLD_TO } from '../../db/schema.js'
+import { accounts, associationMembers, associations, SEARCH_FOLD_FROM, SEARCH_FOLD_TO } from '../../db/schema.js'
 import { decodeCursor, toPage } from '../../http/pagination.js'
 import { Problem } from '../../http/problem.js'
 import { enqueueEmail } from '../../mail/outbox.js'
 import { oneLine, type Locale } from '../../mail/templates.js'
 import { findAccountByEmail, toAccount, type AccountRow } from '../accounts/accounts.service.js'
+import { issueMagicLink } from '../auth/magic-link.service.js'
 import { hashPassword } from '../auth/passwords.js'
 import { startSession } from '../auth/sessions.service.js'
-import { newToken } from '../auth/tokens.js'
 import { assertVocabulary } from './vocabularies.service.js'
 
 export type AssociationRow = typeof associations.$inferSelect
@@ -121,12 +121,7 @@ function mapEmailTaken(err: unknown): never {
 
 /** A one-time login link valid for a week, for invitations and email verification; returns its URL. */
 async function longLivedLink(tx: Queryable, config: Pick<Config, 'publicUrl'>, accountId: string): Promise<string> {
-  const { token, hash } = newToken('vml_')
-  await tx.insert(magicLinks).values({
-    accountId,
-    tokenHash: hash,
-    expiresAt: new Date(Date.now() + INVITATION_LINK_MINUTES * 60_000),
-  })
+  const token = await issueMagicLink(tx, accountId, INVITATION_LINK_MINUTES)
   return `${config.publicUrl}/login?token=${token}`
 }
 

@@ -17,7 +17,8 @@ import { LRUCache } from 'lru-cache'
 import type { Database } from '../../db/client.js'
 import { prepared } from '../../db/prepared.js'
 import { events } from '../../db/schema.js'
-import { UUID, type EventRow } from '../events/events.service.js'
+import type { EventRow } from '../../db/schema.js'
+import { UUID } from '../events/event-access.js'
 
 export type EventWithVersion = EventRow & { contentVersion: string }
 

@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm'
 import type { Config } from '../../config.js'
-import type { Database } from '../../db/client.js'
+import type { Database, Queryable } from '../../db/client.js'
 import { accounts, magicLinks } from '../../db/schema.js'
 import { Problem } from '../../http/problem.js'
 import { enqueueEmail } from '../../mail/outbox.js'
@@ -26,12 +26,7 @@ export async function requestMagicLink(db: Database, config: Pick<Config, 'publi
   await db.transaction(async (tx) => {
     const account = await findAccountByEmail(tx, email)
     if (!account) return
-    const { token, hash } = newToken('vml_')
-    await tx.insert(magicLinks).values({
-      accountId: account.id,
-      tokenHash: hash,
-      expiresAt: new Date(Date.now() + MAGIC_LINK_MINUTES * 60_000),
-    })
+    const token = await issueMagicLink(tx, account.id, MAGIC_LINK_MINUTES)
     await enqueueEmail(tx, {
       to: account.email,
       template: 'magic-link',
@@ -45,6 +40,17 @@ export async function requestMagicLink(db: Database, config: Pick<Config, 'publi
       },
     })
   })
+}
+
+/** A one-time login link for an account, valid `minutes`, in the caller's transaction: only its hash is stored. */
+export async function issueMagicLink(tx: Queryable, accountId: string, minutes: number): Promise<string> {
+  const { token, hash } = newToken('vml_')
+  await tx.insert(magicLinks).values({
+    accountId,
+    tokenHash: hash,
+    expiresAt: new Date(Date.now() + minutes * 60_000),
+  })
+  return token
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Database } from '../../db/client.js'
 import type { Principal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
-import { findEvent, loadEvent } from '../events/events.service.js'
+import { findEvent, loadEvent } from '../events/event-access.js'
 
 /** Who scans at which event's door: a scanner device (with its gate), or an organizer's account (no gate). */
 export interface Door {

@@ -3,7 +3,7 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import { rawRows, type Database } from '../../db/client.js'
 import { eventKeys, registrations, SEARCH_FOLD_FROM, SEARCH_FOLD_TO, tickets } from '../../db/schema.js'
 import { passAssociationName } from '../stands/pass-association.js'
-import { matchesIfNoneMatch } from '../tickets/tickets.service.js'
+import { matchesIfNoneMatch } from '../../http/etag.js'
 
 /**
  * What a scanner needs to judge alone: the event's public key and every ticket with its holder, party and state.

@@ -3,7 +3,7 @@ import { Problem } from '../../http/problem.js'
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { EventParams } from '../events/events.schemas.js'
-import { isEventStaff, loadEvent } from '../events/events.service.js'
+import { isEventStaff, loadEvent } from '../events/event-access.js'
 import { ScannerCreate, ScannerCreated, ScannerList, ScannerListQuery, ScannerParams } from './scanners.schemas.js'
 import { createScanner, findScanner, listScanners, revokeScanner, scannerTokens } from './scanners.service.js'
 

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm'
 import { rawRows, type Database } from '../../db/client.js'
 import { checkins, invalidScans, registrations, SCAN_REASONS, tickets, type ScanReason } from '../../db/schema.js'
-import type { EventRow } from '../events/events.service.js'
+import type { EventRow } from '../../db/schema.js'
 import { readOccupancy } from './checkins.service.js'
 import { standStats } from '../stands/stand-stats.js'
 

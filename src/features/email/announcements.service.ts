@@ -4,7 +4,7 @@ import { Problem } from '../../http/problem.js'
 import { enqueueEmails, type EmailToQueue } from '../../mail/outbox.js'
 import { oneLine } from '../../mail/templates.js'
 import type { Audience, AudienceSources } from '../../mail/reminders.js'
-import type { EventRow } from '../events/events.service.js'
+import type { EventRow } from '../../db/schema.js'
 import type { AnnouncementAudience } from './email.schemas.js'
 
 export interface Announcement {

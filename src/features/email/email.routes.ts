@@ -1,7 +1,7 @@
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { EventParams } from '../events/events.schemas.js'
-import { loadEvent } from '../events/events.service.js'
+import { loadEvent } from '../events/event-access.js'
 import { announce } from './announcements.service.js'
 import { AnnouncementCreate, AnnouncementQueued, OutboxEmailList, OutboxEmailListQuery } from './email.schemas.js'
 import { listOutboxEmails } from './outbox-list.service.js'

@@ -1,6 +1,7 @@
 import { requireRole } from '../../http/auth.js'
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
+import { loadEvent } from './event-access.js'
 import {
   Event,
   EventCreate,
@@ -17,7 +18,6 @@ import {
   createEvent,
   listEvents,
   listOrganizers,
-  loadEvent,
   patchEvent,
   publishEvent,
   removeOrganizer,

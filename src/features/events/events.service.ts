@@ -2,22 +2,21 @@ import { and, asc, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-or
 import type { Database, Queryable } from '../../db/client.js'
 import type { Config } from '../../config.js'
 import { isUniqueViolation, pgError } from '../../db/errors.js'
-import { prepared } from '../../db/prepared.js'
-import { accounts, eventOrganizers, events, outboxEmails, registrations, type EventStatus } from '../../db/schema.js'
-import { enqueueEmails } from '../../mail/outbox.js'
+import { eventOrganizers, events, registrations, type EventRow, type EventStatus } from '../../db/schema.js'
+import { cancelQueuedEmails, enqueueEmails } from '../../mail/outbox.js'
 import { oneLine } from '../../mail/templates.js'
 import type { Principal } from '../../http/auth.js'
 import { decodeCursor, toPage } from '../../http/pagination.js'
 import { Problem, type FieldIssue } from '../../http/problem.js'
 import { findAccountById, toAccount } from '../accounts/accounts.service.js'
+import { lockEvent } from '../capacity/places.js'
 import { promoteWaitlist } from '../registrations/registrations.service.js'
 import { eventKey } from '../tickets/ticket-codes.js'
+import { organizersOf } from './event-access.js'
+import { eventEmailFields } from './event-email.js'
 import { canonicalTimeZone, eventTimeIssues, type EventTimes } from './event-rules.js'
 import type { EventCreate, EventPatch } from './events.schemas.js'
 import type { Static } from 'typebox'
-
-export type EventRow = typeof events.$inferSelect
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
@@ -46,81 +45,6 @@ export function toEvent(row: EventRow) {
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   }
-}
-
-/** When and where the fair is, as every email about it carries it (one-line fields for subjects). */
-export function eventEmailFields(event: EventRow) {
-  return {
-    eventTitle: oneLine(event.title),
-    startsAt: event.startsAt.toISOString(),
-    endsAt: event.endsAt.toISOString(),
-    timezone: event.timezone,
-    venueName: oneLine(event.venueName),
-    venueAddress: event.venueAddress,
-  }
-}
-
-/** `{eventId}` in every path is the id or the slug. */
-export async function findEvent(db: Database, idOrSlug: string): Promise<EventRow | undefined> {
-  // The hottest read of the service (every event route), hence prepared once per database.
-  const [row] = UUID.test(idOrSlug)
-    ? await prepared(db, 'event_by_id', (d) =>
-        d.select().from(events).where(eq(events.id, sql.placeholder('id'))).limit(1).prepare('event_by_id'),
-      ).execute({ id: idOrSlug.toLowerCase() })
-    : await prepared(db, 'event_by_slug', (d) =>
-        d.select().from(events).where(eq(events.slug, sql.placeholder('slug'))).limit(1).prepare('event_by_slug'),
-      ).execute({ slug: idOrSlug })
-  return row
-}
-
-export async function isOrganizerOf(db: Queryable, accountId: string, eventId: string): Promise<boolean> {
-  const row = await db.query.eventOrganizers.findFirst({
-    where: and(eq(eventOrganizers.eventId, eventId), eq(eventOrganizers.accountId, accountId)),
-    columns: { eventId: true },
-  })
-  return row !== undefined
-}
-
-// The public learns of a cancellation through the same link that showed the fair, so a cancelled
-// event that had been published stays readable; a draft never is.
-const publiclyVisible = (row: EventRow) => row.publishedAt !== null
-
-/** Staff of an event: admins and the organizers assigned to it. The one place that says so. */
-export async function isEventStaff(db: Queryable, principal: Principal | null, eventId: string): Promise<boolean> {
-  if (principal?.kind !== 'account') return false
-  if (principal.account.role === 'admin') return true
-  return principal.account.role === 'organizer' && isOrganizerOf(db, principal.account.id, eventId)
-}
-
-/**
- * Loads an event for reading or managing. Someone who may not know that an event exists gets 404;
- * someone who can see it but not manage it gets 403; a missing token on a manage route gets 401.
- */
-export async function loadEvent(
-  db: Database,
-  principal: Principal | null,
-  idOrSlug: string,
-  access: 'read' | 'manage',
-): Promise<EventRow> {
-  // A visitor's manage token is a credential too: it gets the 403/404 below, not a 401.
-  if (access === 'manage' && !principal) throw Problem.unauthenticated()
-  return checkEventAccess(db, principal, await findEvent(db, idOrSlug), access)
-}
-
-/** loadEvent's rules over a row read by another query (one that read something else with the event). */
-export async function checkEventAccess<R extends EventRow>(
-  db: Queryable,
-  principal: Principal | null,
-  row: R | undefined,
-  access: 'read' | 'manage',
-): Promise<R> {
-  if (access === 'manage' && !principal) throw Problem.unauthenticated()
-  if (!row) throw Problem.notFound('event')
-  const manager = await isEventStaff(db, principal, row.id)
-  if (access === 'read' && (manager || publiclyVisible(row))) return row
-  if (access === 'manage' && manager) return row
-  if (publiclyVisible(row)) throw Problem.forbidden('Only the organizers of this event may do this.')
-  throw Problem.notFound('event')
 }
 
 type EventCreateInput = Static<typeof EventCreate>
@@ -203,7 +127,7 @@ export async function patchEvent(
   // The row lock serialises patches of one event, so two patches cannot each pass the date rules
   // against the old row and together leave an invalid schedule.
   return db.transaction(async (tx) => {
-    const [row] = await tx.select().from(events).where(eq(events.id, eventId)).for('no key update')
+    const row = await lockEvent(tx, eventId)
     if (!row) throw Problem.notFound('event')
     if (row.status === 'cancelled') throw Problem.conflict('invalid_transition', 'A cancelled event cannot be changed.')
     const pick = <K extends keyof EventPatchInput>(k: K, current: Date | null) =>
@@ -291,10 +215,7 @@ export async function cancelEvent(db: Database, eventId: string): Promise<EventR
         data: { ...eventEmailFields(row), name: oneLine(r.name) },
       })),
     )
-    await tx
-      .update(outboxEmails)
-      .set({ status: 'cancelled', lockedUntil: null })
-      .where(and(eq(outboxEmails.eventId, eventId), eq(outboxEmails.status, 'queued'), eq(outboxEmails.template, 'reminder')))
+    await cancelQueuedEmails(tx, eventId, 'reminder')
     return row
   })
 }
@@ -336,13 +257,7 @@ export async function listEvents(
 }
 
 export async function listOrganizers(db: Queryable, eventId: string) {
-  const rows = await db
-    .select({ account: accounts })
-    .from(eventOrganizers)
-    .innerJoin(accounts, eq(accounts.id, eventOrganizers.accountId))
-    .where(eq(eventOrganizers.eventId, eventId))
-    .orderBy(asc(accounts.name), asc(accounts.id))
-  return { items: rows.map((r) => toAccount(r.account)) }
+  return { items: (await organizersOf(db, eventId)).map(toAccount) }
 }
 
 export async function assignOrganizer(db: Queryable, eventId: string, accountId: string) {

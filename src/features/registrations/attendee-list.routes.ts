@@ -1,7 +1,7 @@
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { EventParams } from '../events/events.schemas.js'
-import { loadEvent } from '../events/events.service.js'
+import { loadEvent } from '../events/event-access.js'
 import { RegistrationList, RegistrationListQuery } from './attendee-list.schemas.js'
 import { CSV_COLUMNS, listRegistrations, registrationsCsv } from './attendee-list.service.js'
 import { prefersCsv } from './csv.js'

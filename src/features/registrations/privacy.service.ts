@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Database, Queryable } from '../../db/client.js'
-import { events, idempotencyKeys, outboxEmails, registrations, registrationTokens, tickets } from '../../db/schema.js'
-import type { EventRow } from '../events/events.service.js'
+import { events, idempotencyKeys, outboxEmails, registrations, registrationTokens, tickets, type EventRow } from '../../db/schema.js'
+import { lockEventsInOrder } from '../capacity/places.js'
+import { eraseTicketHolders } from '../tickets/tickets.store.js'
 import type { RegistrationRow } from './registrations.service.js'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
@@ -121,8 +122,7 @@ export async function eraseRegistrations(tx: Queryable, ids: string[], now = new
   if (ids.length === 0) return 0
   // The events first, then their registrations: the lock order of every change to registrations, so an
   // erasure queues behind a cancel or a promotion of the same event instead of deadlocking with it.
-  const eventIds = tx.selectDistinct({ id: registrations.eventId }).from(registrations).where(inArray(registrations.id, ids))
-  await tx.select({ id: events.id }).from(events).where(inArray(events.id, eventIds)).orderBy(asc(events.id)).for('no key update')
+  await lockEventsInOrder(tx, tx.selectDistinct({ id: registrations.eventId }).from(registrations).where(inArray(registrations.id, ids)))
   // Rechecked under the lock: a concurrent erasure of the same registration leaves nothing to do here.
   const erasing = await tx
     .select({ id: registrations.id, eventId: registrations.eventId, email: registrations.email })
@@ -143,7 +143,7 @@ export async function eraseRegistrations(tx: Queryable, ids: string[], now = new
       updatedAt: now,
     })
     .where(inArray(registrations.id, erasingIds))
-  await tx.update(tickets).set({ holderName: ERASED_NAME }).where(inArray(tickets.registrationId, erasingIds))
+  await eraseTicketHolders(tx, erasingIds, ERASED_NAME)
   // Matched by the old address, which is why it was read under the lock above. The worker sends only rows
   // still queued, so a cancelled one is never sent; one it holds right now may still go out (at most that).
   // last_error and smtp_response may quote the address, so they go too.

@@ -1,25 +1,24 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Database, Transaction } from '../../db/client.js'
 import { GroupCommit, type Waiting } from '../../db/group-commit.js'
-import { events, idempotencyKeys, outboxEmails, registrations, registrationTokens, tickets } from '../../db/schema.js'
+import { idempotencyKeys, outboxEmails, registrations, registrationTokens, type EventRow, type TicketRow } from '../../db/schema.js'
 import { Problem } from '../../http/problem.js'
 import { enqueueEmails, type EmailToQueue } from '../../mail/outbox.js'
 import { newToken } from '../auth/tokens.js'
-import type { EventRow } from '../events/events.service.js'
-import { eventKey, signTicketCode, type EventKey } from '../tickets/ticket-codes.js'
+import { eventVisitorPlaces, firstFit, lockEvent, placesLeft, takePlaces } from '../capacity/places.js'
+import { eventKey, signTicketCode } from '../tickets/ticket-codes.js'
+import { issueVisitorTickets, withdrawUnplacedTickets } from '../tickets/tickets.store.js'
 import {
   confirmationEmail,
   findTicket,
   issueManageToken,
-  lockEvent,
   registrationOpen,
   waitlistEmail,
   waitlistPosition,
   type Mail,
   type RegistrationResult,
   type RegistrationRow,
-  type TicketRow,
 } from './registrations.service.js'
 
 export interface RegistrationInput {
@@ -205,31 +204,33 @@ async function registerBatch(tx: Transaction, eventId: string, items: Pending[],
   const written = await writeAsConfirmed(tx, toWrite)
 
   const { event, waiting } = await lockEventCountingWaitlist(tx, eventId)
-  const open = registrationOpen(event)
-  let free = event.visitorCapacity - event.confirmedPeople
-  const confirmed: Pending[] = []
+  let confirmed: Pending[] = []
   const waitlisted: Pending[] = []
   const refused: Pending[] = []
-  for (const item of toWrite) {
-    if (!open) {
+  if (!registrationOpen(event)) {
+    for (const item of toWrite) {
       outcomes.set(item, { problem: Problem.conflict('registration_closed', 'Registration for this event is not open.') })
       refused.push(item)
-    } else if (item.partySize <= free) {
-      free -= item.partySize
-      confirmed.push(item)
-    } else if (event.waitlist) waitlisted.push(item)
-    else {
-      outcomes.set(item, { problem: Problem.conflict('event_full', 'The event is full.') })
-      refused.push(item)
+    }
+  } else {
+    const fit = firstFit(placesLeft(eventVisitorPlaces, event), toWrite, (item) => item.partySize)
+    confirmed = fit.placed
+    for (const item of fit.unplaced) {
+      if (event.waitlist) waitlisted.push(item)
+      else {
+        outcomes.set(item, { problem: Problem.conflict('event_full', 'The event is full.') })
+        refused.push(item)
+      }
     }
   }
   const people = confirmed.reduce((n, item) => n + item.partySize, 0)
-  const [counter, moved] = await Promise.all([
-    people === 0 ? [{ id: eventId }] : takePlaces(tx, eventId, people),
+  // Pipelined in this order: the corrections' statements go out first, then the counter's update.
+  const [moved, placesTaken] = await Promise.all([
     correctTheUnplaced(tx, event, written, waitlisted, refused, waiting),
+    people === 0 || takePlaces(tx, eventVisitorPlaces, eventId, people),
   ])
   // Impossible while the event row is locked: if it ever happens, nothing of this batch is written.
-  if (counter.length !== 1) throw new Error('the place counter refused a batch decided under its lock')
+  if (!placesTaken) throw new Error('the place counter refused a batch decided under its lock')
 
   for (const item of confirmed) {
     const { registration, ticket } = written.get(item)!
@@ -244,24 +245,10 @@ async function registerBatch(tx: Transaction, eventId: string, items: Pending[],
 
 /** The event row, locked, and how many are on its waitlist (nobody can add to it while the row is locked). */
 async function lockEventCountingWaitlist(tx: Transaction, eventId: string): Promise<{ event: EventRow; waiting: number }> {
-  const [row] = await tx
-    .select({
-      ...getTableColumns(events),
-      waiting: sql<number>`(select count(*) from ${registrations} where ${registrations.eventId} = ${eventId} and ${registrations.status} = 'waitlisted')`.mapWith(Number),
-    })
-    .from(events)
-    .where(eq(events.id, eventId))
-    .for('no key update')
-  const { waiting, ...event } = row
+  const { waiting, ...event } = (await lockEvent(tx, eventId, {
+    waiting: sql<number>`(select count(*) from ${registrations} where ${registrations.eventId} = ${eventId} and ${registrations.status} = 'waitlisted')`.mapWith(Number),
+  }))!
   return { event, waiting }
-}
-
-function takePlaces(tx: Transaction, eventId: string, people: number) {
-  return tx
-    .update(events)
-    .set({ confirmedPeople: sql`${events.confirmedPeople} + ${people}` })
-    .where(and(eq(events.id, eventId), sql`${events.confirmedPeople} + ${people} <= ${events.visitorCapacity}`))
-    .returning({ id: events.id })
 }
 
 interface Written {
@@ -296,39 +283,36 @@ async function writeAsConfirmed(tx: Transaction, items: Pending[]): Promise<Map<
   const emails = items.map((item, i) =>
     confirmationEmail(config, event, { ...values[i], createdAt: consentAt, updatedAt: consentAt, cancelledAt: null, erasedAt: null }, { id: item.made.ticketId, code: item.made.ticketCode }, item.made.token.token),
   )
-  const settled = await Promise.allSettled([
-    tx.insert(registrations).values(values).onConflictDoNothing().returning(),
-    tx.insert(registrationTokens).values(items.map((item) => ({ tokenHash: item.made.token.hash, registrationId: item.made.registrationId }))),
-    withKey.length === 0
-      ? []
-      : tx
-          .insert(idempotencyKeys)
-          .values(withKey.map((item) => ({ eventId: event.id, key: item.idempotencyKey!, fingerprint: item.fingerprint, registrationId: item.made.registrationId })))
-          .onConflictDoNothing()
-          .returning({ key: idempotencyKeys.key }),
-    tx
-      .insert(tickets)
-      .values(
-        items.map((item, i) => ({
-          id: item.made.ticketId,
-          eventId: event.id,
-          kind: 'visitor' as const,
-          registrationId: item.made.registrationId,
-          holderName: values[i].name,
-          admits: item.partySize,
-          code: item.made.ticketCode,
-        })),
-      )
-      .returning(),
-    enqueueEmails(tx, emails.map((email, i) => ({ ...email, id: emailIds[i] }))),
-  ] as const)
-  // Each drizzle query runs when awaited, and again if awaited again: settle them once, then read.
-  const [regsDone, , keysDone] = settled
-  if (regsDone.status === 'fulfilled' && regsDone.value.length !== items.length) throw new LostRace()
-  if (keysDone.status === 'fulfilled' && keysDone.value.length !== withKey.length) throw new LostRace()
-  for (const done of settled) if (done.status === 'rejected') throw done.reason
-  const registrationsById = new Map((regsDone as PromiseFulfilledResult<RegistrationRow[]>).value.map((r) => [r.id, r]))
-  const ticketsById = new Map((settled[3] as PromiseFulfilledResult<TicketRow[]>).value.map((t) => [t.id, t]))
+  // Each drizzle query runs when awaited, and again if awaited again: settle them once, by name, then read.
+  const settled = await settleAll({
+    registrations: tx.insert(registrations).values(values).onConflictDoNothing().returning(),
+    tokens: tx.insert(registrationTokens).values(items.map((item) => ({ tokenHash: item.made.token.hash, registrationId: item.made.registrationId }))),
+    keys:
+      withKey.length === 0
+        ? []
+        : tx
+            .insert(idempotencyKeys)
+            .values(withKey.map((item) => ({ eventId: event.id, key: item.idempotencyKey!, fingerprint: item.fingerprint, registrationId: item.made.registrationId })))
+            .onConflictDoNothing()
+            .returning({ key: idempotencyKeys.key }),
+    tickets: issueVisitorTickets(
+      tx,
+      items.map((item, i) => ({
+        id: item.made.ticketId,
+        eventId: event.id,
+        registrationId: item.made.registrationId,
+        holderName: values[i].name,
+        admits: item.partySize,
+        code: item.made.ticketCode,
+      })),
+    ),
+    emails: enqueueEmails(tx, emails.map((email, i) => ({ ...email, id: emailIds[i] }))),
+  })
+  if (settled.registrations.status === 'fulfilled' && settled.registrations.value.length !== items.length) throw new LostRace()
+  if (settled.keys.status === 'fulfilled' && settled.keys.value.length !== withKey.length) throw new LostRace()
+  for (const done of Object.values(settled)) if (done.status === 'rejected') throw done.reason
+  const registrationsById = new Map(fulfilled(settled.registrations).map((r) => [r.id, r]))
+  const ticketsById = new Map(fulfilled(settled.tickets).map((t) => [t.id, t]))
   return new Map(
     items.map((item, i) => [item, { registration: registrationsById.get(item.made.registrationId)!, ticket: ticketsById.get(item.made.ticketId)!, emailId: emailIds[i] }]),
   )
@@ -362,7 +346,7 @@ async function correctTheUnplaced(
           })
           .where(inArray(registrations.id, ids(waitlisted)))
           .returning(),
-    tx.delete(tickets).where(inArray(tickets.registrationId, ids(waitlisted).concat(ids(refused)))),
+    withdrawUnplacedTickets(tx, ids(waitlisted).concat(ids(refused))),
     tx.delete(outboxEmails).where(inArray(outboxEmails.id, unplaced.map((item) => written.get(item)!.emailId))),
     refused.length === 0 ? [] : tx.delete(registrations).where(inArray(registrations.id, ids(refused))),
     enqueueEmails(
@@ -374,4 +358,19 @@ async function correctTheUnplaced(
   return waitlisted.map((item) => byId.get(item.made.registrationId)!)
 }
 
-export type { TicketRow }
+type Settled<T extends Record<string, unknown>> = { [K in keyof T]: PromiseSettledResult<Awaited<T[K]>> }
+
+/**
+ * Promise.allSettled over named statements, answered by name. Unstarted drizzle queries start in the order they
+ * are written (object keys keep it), and the pipeline sends them so: a row before the rows referencing it.
+ */
+async function settleAll<T extends Record<string, unknown>>(statements: T): Promise<Settled<T>> {
+  const names = Object.keys(statements) as (keyof T)[]
+  const results = await Promise.allSettled(names.map((name) => statements[name]))
+  return Object.fromEntries(names.map((name, i) => [name, results[i]])) as Settled<T>
+}
+
+function fulfilled<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason
+  return result.value
+}

@@ -5,7 +5,7 @@ import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { ipAndEmailLimits, visitorWriteLimit } from '../../http/rate-limits.js'
 import { EventParams } from '../events/events.schemas.js'
-import { findEvent, isEventStaff, loadEvent } from '../events/events.service.js'
+import { findEvent, isEventStaff, loadEvent } from '../events/event-access.js'
 import { createRegistration } from './registration-create.js'
 import { CALENDAR_CONTENT_TYPE, registrationCalendar } from './calendar.js'
 import {

@@ -1,19 +1,19 @@
-import { randomUUID } from 'node:crypto'
-import { and, asc, count, eq, isNull, lte, or, lt, sql } from 'drizzle-orm'
+import { and, asc, count, eq, isNull, lte, sql } from 'drizzle-orm'
 import type { Config } from '../../config.js'
 import type { Database, Queryable } from '../../db/client.js'
-import { events, registrations, registrationTokens, tickets } from '../../db/schema.js'
+import { registrations, registrationTokens, tickets, type EventRow, type TicketRow } from '../../db/schema.js'
 import type { RegistrationPrincipal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
 import { enqueueEmail, type EmailToQueue } from '../../mail/outbox.js'
 import { oneLine } from '../../mail/templates.js'
 import type { AudienceSource } from '../../mail/reminders.js'
 import { hashToken, newToken } from '../auth/tokens.js'
-import { eventEmailFields, type EventRow } from '../events/events.service.js'
-import { eventKey, signTicketCode, type EventKey } from '../tickets/ticket-codes.js'
+import { eventVisitorPlaces, freePlaces, lockEvent, promoteFirstFit, takePlaces } from '../capacity/places.js'
+import { eventEmailFields } from '../events/event-email.js'
+import { eventKey, type EventKey } from '../tickets/ticket-codes.js'
+import { issueVisitorTicket, matchTicketToRegistration, revokeRegistrationTicket } from '../tickets/tickets.store.js'
 
 export type RegistrationRow = typeof registrations.$inferSelect
-export type TicketRow = typeof tickets.$inferSelect
 export type Mail = Pick<Config, 'publicUrl'>
 
 /** Open from publication (or registrationOpensAt) until the event ends (or registrationClosesAt). */
@@ -93,73 +93,37 @@ export function waitlistEmail(config: Mail, event: EventRow, reg: RegistrationRo
   }
 }
 
-/** Signing happens here (about 50 µs); the QR image is rendered later, on request or in the email worker. */
-async function issueTicket(tx: Queryable, key: EventKey, reg: RegistrationRow): Promise<TicketRow> {
-  const id = randomUUID()
-  const [ticket] = await tx
-    .insert(tickets)
-    .values({ id, eventId: reg.eventId, kind: 'visitor', registrationId: reg.id, holderName: reg.name, admits: reg.partySize, code: signTicketCode(id, key) })
-    .returning()
-  return ticket
-}
-
 /**
- * Changes to an event's registrations lock the event row first, then registrations: one order everywhere,
- * so a cancel, a patch and a promotion of the same event queue up instead of deadlocking.
- * FOR NO KEY UPDATE, not FOR UPDATE: inserting a row that references the event takes FOR KEY SHARE on it,
- * which FOR UPDATE would conflict with (a registration batch writes its rows before it locks the event).
+ * Fills the event's free places from its waitlist (capacity/places.ts decides who, first come first served,
+ * earliest that fits), in the caller's transaction: each promoted registration is confirmed, gets its ticket
+ * and, unless erased, a fresh manage link in its confirmation email.
  */
-export async function lockEvent(tx: Queryable, eventId: string): Promise<EventRow> {
-  const [event] = await tx.select().from(events).where(eq(events.id, eventId)).for('no key update')
-  return event
-}
-
-/** Adds (or with a negative number, frees) places. Only the conditional update decides: never a read, then a write. */
-async function takePlaces(tx: Queryable, eventId: string, people: number): Promise<boolean> {
-  const [row] = await tx
-    .update(events)
-    .set({ confirmedPeople: sql`${events.confirmedPeople} + ${people}` })
-    .where(and(eq(events.id, eventId), sql`${events.confirmedPeople} + ${people} <= ${events.visitorCapacity}`))
-    .returning({ id: events.id })
-  return row !== undefined
-}
-
-/**
- * Fills free places from the waitlist, first come first served: the earliest registration that fits is
- * promoted, and one that does not fit keeps its place (a party of 3 does not block a party of 1 behind it).
- * Locks the event row first, so promotions of one event never interleave; runs in the caller's transaction,
- * the one that freed the places, so a newcomer can never slip in between.
- */
-export async function promoteWaitlist(tx: Queryable, config: Mail, key: EventKey, eventId: string): Promise<number> {
-  const event = await lockEvent(tx, eventId)
-  let free = event.visitorCapacity - event.confirmedPeople
-  if (free <= 0 || event.status === 'cancelled') return 0
-  const waiting = await tx
-    .select()
-    .from(registrations)
-    .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'waitlisted'), lte(registrations.partySize, free)))
-    .orderBy(asc(registrations.createdAt), asc(registrations.id))
-    .for('update')
-  let promoted = 0
-  for (const candidate of waiting) {
-    if (candidate.partySize > free) continue
-    if (!(await takePlaces(tx, eventId, candidate.partySize))) break
-    free -= candidate.partySize
-    const [reg] = await tx
-      .update(registrations)
-      .set({ status: 'confirmed', updatedAt: new Date() })
-      .where(eq(registrations.id, candidate.id))
-      .returning()
-    const ticket = await issueTicket(tx, key, reg)
-    // An erased person keeps their place in line, but there is no address left to tell.
-    if (!reg.erasedAt) {
-      const token = await issueManageToken(tx, reg.id)
-      await enqueueEmail(tx, confirmationEmail(config, event, reg, ticket, token, true))
-    }
-    promoted++
-    if (free === 0) break
-  }
-  return promoted
+export function promoteWaitlist(tx: Queryable, config: Mail, key: EventKey, eventId: string): Promise<number> {
+  return promoteFirstFit(tx, eventVisitorPlaces, eventId, {
+    waiting: (free) =>
+      tx
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'waitlisted'), lte(registrations.partySize, free)))
+        .orderBy(asc(registrations.createdAt), asc(registrations.id))
+        .for('update'),
+    size: (registration) => registration.partySize,
+    async promote(placed, event) {
+      for (const candidate of placed) {
+        const [reg] = await tx
+          .update(registrations)
+          .set({ status: 'confirmed', updatedAt: new Date() })
+          .where(eq(registrations.id, candidate.id))
+          .returning()
+        const ticket = await issueVisitorTicket(tx, key, reg)
+        // An erased person keeps their place in line, but there is no address left to tell.
+        if (!reg.erasedAt) {
+          const token = await issueManageToken(tx, reg.id)
+          await enqueueEmail(tx, confirmationEmail(config, event, reg, ticket, token, true))
+        }
+      }
+    },
+  })
 }
 
 export interface RegistrationResult {
@@ -211,8 +175,8 @@ export async function cancelRegistration(db: Database, config: Mail, registratio
       .set({ status: 'cancelled', cancelledAt: new Date(), updatedAt: new Date() })
       .where(eq(registrations.id, current.id))
     if (current.status === 'confirmed') {
-      await takePlaces(tx, current.eventId, -current.partySize)
-      await tx.update(tickets).set({ revokedAt: new Date() }).where(eq(tickets.registrationId, current.id))
+      await freePlaces(tx, eventVisitorPlaces, current.eventId, current.partySize)
+      await revokeRegistrationTicket(tx, current.id)
       await promoteWaitlist(tx, config, key, current.eventId)
     }
   })
@@ -227,22 +191,23 @@ export async function patchRegistration(
 ): Promise<RegistrationRow> {
   const key = await eventKey(db, registration.eventId)
   return db.transaction(async (tx) => {
-    const event = await lockEvent(tx, registration.eventId)
+    const event = (await lockEvent(tx, registration.eventId))!
     const [current] = await tx.select().from(registrations).where(eq(registrations.id, registration.id)).for('update')
     if (current.status === 'cancelled') throw Problem.conflict('invalid_transition', 'A cancelled registration cannot be changed.')
     if (current.erasedAt) throw Problem.conflict('invalid_transition', 'An erased registration cannot be changed.')
     const partySize = patch.partySize ?? current.partySize
     if (partySize > event.maxPartySize) throw Problem.invalidField('/body/partySize', `must be at most ${event.maxPartySize} for this event`)
     const delta = partySize - current.partySize
-    if (current.status === 'confirmed' && delta !== 0 && !(await takePlaces(tx, current.eventId, delta))) {
+    if (current.status === 'confirmed' && delta > 0 && !(await takePlaces(tx, eventVisitorPlaces, current.eventId, delta))) {
       throw Problem.conflict('capacity_exceeded', 'There is not enough room left for a larger party.')
     }
+    if (current.status === 'confirmed' && delta < 0) await freePlaces(tx, eventVisitorPlaces, current.eventId, -delta)
     const [updated] = await tx
       .update(registrations)
       .set({ name: patch.name?.trim() ?? current.name, language: patch.language ?? current.language, partySize, updatedAt: new Date() })
       .where(eq(registrations.id, current.id))
       .returning()
-    await tx.update(tickets).set({ admits: partySize, holderName: updated.name }).where(eq(tickets.registrationId, current.id))
+    await matchTicketToRegistration(tx, current.id, { admits: partySize, holderName: updated.name })
     if (delta < 0) await promoteWaitlist(tx, config, key, current.eventId)
     const [after] = await tx.select().from(registrations).where(eq(registrations.id, current.id))
     return after

@@ -2,7 +2,7 @@ import type { FeatureRoutes } from '../../http/routes.js'
 import { requireAccount } from '../../http/auth.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { EventParams } from '../events/events.schemas.js'
-import { loadEvent } from '../events/events.service.js'
+import { loadEvent } from '../events/event-access.js'
 import {
   ApproveBody,
   BookingListQuery,

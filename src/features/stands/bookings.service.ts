@@ -1,17 +1,19 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import type { Config } from '../../config.js'
 import type { Database, Queryable } from '../../db/client.js'
 import { isUniqueViolation } from '../../db/errors.js'
-import { accounts, associationMembers, associations, coExhibitors, eventOrganizers, standBookingHistory, standBookings, stands, tickets, type BookingRequirements } from '../../db/schema.js'
+import { accounts, associationMembers, associations, coExhibitors, standBookingHistory, standBookings, stands, type BookingRequirements, type EventRow } from '../../db/schema.js'
 import type { Principal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
 import { enqueueEmails, type EmailToQueue } from '../../mail/outbox.js'
 import { oneLine } from '../../mail/templates.js'
 import { hashToken } from '../auth/tokens.js'
 import { isAssociationMember } from '../associations/associations.service.js'
-import { eventEmailFields, findEvent, isEventStaff, type EventRow } from '../events/events.service.js'
-import { eventKey, signTicketCode, type EventKey } from '../tickets/ticket-codes.js'
+import { findEvent, isEventStaff, organizersOf } from '../events/event-access.js'
+import { eventEmailFields } from '../events/event-email.js'
+import { eventKey } from '../tickets/ticket-codes.js'
+import { issueExhibitorPasses, revokeBookingPasses } from '../tickets/tickets.store.js'
 import { deleteAction, holdsStand, mayPerform, transition, type BookingAction, type BookingActor, type BookingState } from './booking-states.js'
 
 export type BookingRow = typeof standBookings.$inferSelect
@@ -271,11 +273,7 @@ async function standFreedEmails(
   stand: { code: string },
   waiting: { associationName: string }[],
 ): Promise<EmailToQueue[]> {
-  const organizers = await tx
-    .select({ email: accounts.email, name: accounts.name })
-    .from(eventOrganizers)
-    .innerJoin(accounts, eq(accounts.id, eventOrganizers.accountId))
-    .where(eq(eventOrganizers.eventId, event.id))
+  const organizers = await organizersOf(tx, event.id)
   const recipients = organizers.length ? organizers : await tx.select({ email: accounts.email, name: accounts.name }).from(accounts).where(eq(accounts.role, 'admin'))
   const waitlisted = waiting.map((w) => oneLine(w.associationName)).join('\n')
   return recipients.map((r) => ({
@@ -292,17 +290,6 @@ async function standFreedEmails(
       bookingsUrl: `${config.publicUrl}/events/${event.id}/stand-bookings?status=waitlisted`,
     },
   }))
-}
-
-/** Signing costs about 50 µs a pass; the QR images are rendered by the email worker and on request. */
-async function issuePasses(tx: Queryable, key: EventKey, booking: BookingRow) {
-  if (booking.staffPasses === 0) return []
-  // One statement gives every pass the same created_at: ids in ascending order make "pass 1, 2, 3" in the email
-  // the order in which GET …/passes lists them (created_at, id).
-  const ids = Array.from({ length: booking.staffPasses }, () => randomUUID()).sort()
-  const values = ids.map((id) => ({ id, eventId: booking.eventId, kind: 'exhibitor' as const, bookingId: booking.id, holderName: null, admits: 1, code: signTicketCode(id, key) }))
-  await tx.insert(tickets).values(values)
-  return values.map((v) => ({ ticketId: v.id, code: v.code }))
 }
 
 /**
@@ -354,9 +341,9 @@ export async function performAction(
       const reason = input.reason?.trim() || null
       await tx.insert(standBookingHistory).values({ bookingId: booking.id, fromStatus: booking.status, toStatus: judged.to, standId: updated.standId ?? booking.standId, actorAccountId, reason })
 
-      const passes = issuing ? await issuePasses(tx, key!, updated) : []
+      const passes = issuing ? await issueExhibitorPasses(tx, key!, updated) : []
       if (action === 'withdraw' || action === 'cancel') {
-        await tx.update(tickets).set({ revokedAt: new Date() }).where(and(eq(tickets.bookingId, booking.id), isNull(tickets.revokedAt)))
+        await revokeBookingPasses(tx, booking.id)
       }
       await enqueueEmails(tx, [
         statusEmail(config, event, association, updated, { status: judged.to, standCode: target?.code, reason, reassigned: reassigning, passes }),

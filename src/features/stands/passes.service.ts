@@ -1,13 +1,12 @@
-import { and, asc, eq, isNull } from 'drizzle-orm'
+import { asc, eq } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
-import { tickets } from '../../db/schema.js'
+import { tickets, type TicketRow } from '../../db/schema.js'
 import type { Principal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
-import { isEventStaff } from '../events/events.service.js'
+import { isEventStaff } from '../events/event-access.js'
 import { isAssociationMember } from '../associations/associations.service.js'
+import { renameLivePass, revokeTicket } from '../tickets/tickets.store.js'
 import { findBooking } from './bookings.service.js'
-
-type TicketRow = typeof tickets.$inferSelect
 
 export function toPass(ticket: TicketRow) {
   return {
@@ -47,21 +46,12 @@ export async function loadPassFor(db: Queryable, principal: Principal | null, ti
 /** Renaming a pass to the staff member who will wear it; the code (and the printed QR) stays the same. */
 export async function renamePass(db: Queryable, ticket: TicketRow, holderName: string | null) {
   if (ticket.revokedAt) throw Problem.conflict('pass_revoked', 'This pass is revoked.')
-  const [row] = await db
-    .update(tickets)
-    .set({ holderName: holderName === null ? null : holderName.trim() })
-    .where(and(eq(tickets.id, ticket.id), isNull(tickets.revokedAt)))
-    .returning()
+  const row = await renameLivePass(db, ticket.id, holderName === null ? null : holderName.trim())
   if (!row) throw Problem.conflict('pass_revoked', 'This pass is revoked.')
   return toPass(row)
 }
 
 /** Revoking one pass (a lost badge): the door answers `revoked` from then on. Revoking twice is not an error. */
 export async function revokePass(db: Queryable, ticket: TicketRow) {
-  const [row] = await db
-    .update(tickets)
-    .set({ revokedAt: ticket.revokedAt ?? new Date() })
-    .where(eq(tickets.id, ticket.id))
-    .returning()
-  return toPass(row)
+  return toPass(await revokeTicket(db, ticket))
 }

@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FeatureRoutes } from '../../http/routes.js'
+import { matchesIfNoneMatch } from '../../http/etag.js'
 import { problemResponses } from '../../http/schemas.js'
 import { notModifiedResponse, qrImageResponse, TicketParams } from './tickets.schemas.js'
-import { loadTicketFor, matchesIfNoneMatch, qrEtag, renderTicketQr, type QrFormat } from './tickets.service.js'
+import { loadTicketFor, qrEtag, renderTicketQr, type QrFormat } from './tickets.service.js'
 
 const tags = ['tickets']
 const security = [{ bearer: [] }]

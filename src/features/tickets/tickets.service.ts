@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
-import { tickets } from '../../db/schema.js'
+import { tickets, type TicketRow } from '../../db/schema.js'
 import type { Principal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
-import { isEventStaff } from '../events/events.service.js'
+import { isEventStaff } from '../events/event-access.js'
 import { mayManagePass } from '../stands/passes.service.js'
 import { ticketQrPng, ticketQrSvg } from './qr.js'
 
-export type TicketRow = typeof tickets.$inferSelect
 export type QrFormat = 'png' | 'svg'
 
 /**
@@ -39,14 +38,6 @@ const RENDER_VERSION = 'qr1'
 /** Strong validator of the image: the image is a pure function of the code, the format and the renderer. */
 export function qrEtag(code: string, format: QrFormat): string {
   return `"${createHash('sha256').update(`${RENDER_VERSION}\0${format}\0${code}`).digest('base64url').slice(0, 32)}"`
-}
-
-/** If-None-Match (RFC 9110 §13.1.2): `*`, or a list of entity tags compared weakly. */
-export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
-  if (!header) return false
-  if (header.trim() === '*') return true
-  const opaque = etag.replace(/^W\//, '')
-  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque)
 }
 
 /**

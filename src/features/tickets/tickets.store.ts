@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto'
+import { and, eq, inArray, isNull } from 'drizzle-orm'
+import type { Queryable } from '../../db/client.js'
+import { tickets, type TicketRow } from '../../db/schema.js'
+import { signTicketCode, type EventKey } from './ticket-codes.js'
+
+// The one writer of `tickets` (test/boundaries/table-owners.test.ts keeps it so): visitor tickets and exhibitor
+// passes are issued, changed, revoked and erased here, always in the caller's transaction. Check-in alone
+// also writes a ticket's door state (inside, accepted_scans, …), in its single-statement scan.
+
+/** A visitor ticket made before its transaction: id and signed code, so nothing is signed while a lock is held. */
+export interface VisitorTicket {
+  id: string
+  eventId: string
+  registrationId: string
+  holderName: string
+  admits: number
+  code: string
+}
+
+/**
+ * The visitor tickets of a registration batch in one multi-row insert. Returned unstarted (a query runs when
+ * awaited): the batch sends it after the registrations it references, pipelined with its other statements.
+ */
+export function issueVisitorTickets(tx: Queryable, made: VisitorTicket[]) {
+  return tx
+    .insert(tickets)
+    .values(made.map((t) => ({ id: t.id, eventId: t.eventId, kind: 'visitor' as const, registrationId: t.registrationId, holderName: t.holderName, admits: t.admits, code: t.code })))
+    .returning()
+}
+
+/** One visitor ticket, signed here (about 50 µs); the QR image is rendered later, on request or in the email worker. */
+export async function issueVisitorTicket(
+  tx: Queryable,
+  key: EventKey,
+  registration: { id: string; eventId: string; name: string; partySize: number },
+): Promise<TicketRow> {
+  const id = randomUUID()
+  const [ticket] = await tx
+    .insert(tickets)
+    .values({ id, eventId: registration.eventId, kind: 'visitor', registrationId: registration.id, holderName: registration.name, admits: registration.partySize, code: signTicketCode(id, key) })
+    .returning()
+  return ticket
+}
+
+/** Tickets a registration batch wrote for people who then did not fit (waitlisted or refused). Returned unstarted, like issueVisitorTickets. */
+export function withdrawUnplacedTickets(tx: Queryable, registrationIds: string[]) {
+  return tx.delete(tickets).where(inArray(tickets.registrationId, registrationIds))
+}
+
+/** The ticket follows its registration's party size and name; its code (and the printed QR) stays the same. */
+export async function matchTicketToRegistration(tx: Queryable, registrationId: string, holder: { admits: number; holderName: string }): Promise<void> {
+  await tx.update(tickets).set({ admits: holder.admits, holderName: holder.holderName }).where(eq(tickets.registrationId, registrationId))
+}
+
+/** A cancelled registration's ticket: the door answers `revoked` from then on. */
+export async function revokeRegistrationTicket(tx: Queryable, registrationId: string): Promise<void> {
+  await tx.update(tickets).set({ revokedAt: new Date() }).where(eq(tickets.registrationId, registrationId))
+}
+
+/** The holder names of erased registrations become the placeholder; ticket and validity stay. */
+export async function eraseTicketHolders(tx: Queryable, registrationIds: string[], placeholder: string): Promise<void> {
+  await tx.update(tickets).set({ holderName: placeholder }).where(inArray(tickets.registrationId, registrationIds))
+}
+
+/** Signing costs about 50 µs a pass; the QR images are rendered by the email worker and on request. */
+export async function issueExhibitorPasses(tx: Queryable, key: EventKey, booking: { id: string; eventId: string; staffPasses: number }) {
+  if (booking.staffPasses === 0) return []
+  // One statement gives every pass the same created_at: ids in ascending order make "pass 1, 2, 3" in the email
+  // the order in which GET …/passes lists them (created_at, id).
+  const ids = Array.from({ length: booking.staffPasses }, () => randomUUID()).sort()
+  const values = ids.map((id) => ({ id, eventId: booking.eventId, kind: 'exhibitor' as const, bookingId: booking.id, holderName: null, admits: 1, code: signTicketCode(id, key) }))
+  await tx.insert(tickets).values(values)
+  return values.map((v) => ({ ticketId: v.id, code: v.code }))
+}
+
+/** Every pass of a booking that ends (withdrawn, cancelled); passes already revoked keep their time. */
+export async function revokeBookingPasses(tx: Queryable, bookingId: string): Promise<void> {
+  await tx.update(tickets).set({ revokedAt: new Date() }).where(and(eq(tickets.bookingId, bookingId), isNull(tickets.revokedAt)))
+}
+
+/** Names the person wearing a pass, unless it was revoked meanwhile (then nothing changes: undefined). */
+export async function renameLivePass(tx: Queryable, ticketId: string, holderName: string | null): Promise<TicketRow | undefined> {
+  const [row] = await tx
+    .update(tickets)
+    .set({ holderName })
+    .where(and(eq(tickets.id, ticketId), isNull(tickets.revokedAt)))
+    .returning()
+  return row
+}
+
+/** Revokes one ticket; one already revoked keeps its first time. */
+export async function revokeTicket(tx: Queryable, ticket: Pick<TicketRow, 'id' | 'revokedAt'>): Promise<TicketRow> {
+  const [row] = await tx
+    .update(tickets)
+    .set({ revokedAt: ticket.revokedAt ?? new Date() })
+    .where(eq(tickets.id, ticket.id))
+    .returning()
+  return row
+}
