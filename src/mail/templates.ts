@@ -21,6 +21,7 @@
  * renderer derives, see render.ts) do not provide.
  */
 import { canonicalTimeZone } from '../features/events/event-rules.js'
+import { UUID_PATTERN } from '../http/schemas.js'
 
 export const LOCALES = ['de', 'en', 'tr', 'ar'] as const
 export type Locale = (typeof LOCALES)[number]
@@ -279,7 +280,6 @@ const MAX_MINUTES = 7 * 24 * 60
 const MAX_COUNT = 100_000
 // The API promises at most 200 characters; a QR code of that still scans on a cheap phone.
 const MAX_CODE = 200
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
 
 export function isTemplateName(x: string): x is TemplateName {
@@ -353,7 +353,7 @@ function fieldProblem(kind: FieldKind, value: unknown): string | null {
       Array.isArray(value) &&
       value.length >= 1 &&
       value.length <= MAX_PASSES &&
-      value.every((p) => typeof p === 'object' && p !== null && UUID.test(String(p.ticketId)) && fieldProblem('code', p.code) === null)
+      value.every((p) => typeof p === 'object' && p !== null && UUID_PATTERN.test(String(p.ticketId)) && fieldProblem('code', p.code) === null)
     return ok ? null : `must be 1 to ${MAX_PASSES} passes, each {ticketId, code}`
   }
   if (typeof value !== 'string') return 'must be a string'
@@ -374,7 +374,7 @@ function fieldProblem(kind: FieldKind, value: unknown): string | null {
     case 'timezone':
       return canonicalTimeZone(value) === null ? 'is not an IANA time zone such as Europe/Berlin' : null
     case 'uuid':
-      return UUID.test(value) ? null : 'must be a UUID'
+      return UUID_PATTERN.test(value) ? null : 'must be a UUID'
     case 'code':
       return /^[\x21-\x7E]+$/.test(value) && value.length <= MAX_CODE
         ? null

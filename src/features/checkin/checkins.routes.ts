@@ -80,8 +80,6 @@ export const checkinRoutes: FeatureRoutes = async (app, deps) => {
   app.post(
     '/v1/events/:eventId/checkins/batch',
     {
-      // 1,000 scans with codes and nonces are about 250 KB.
-      bodyLimit: 1024 * 1024,
       schema: {
         tags,
         security,
