@@ -20,7 +20,7 @@
  * The template test reads every file and refuses a placeholder that these keys (plus the variables the
  * renderer derives, see render.ts) do not provide.
  */
-import { canonicalTimeZone } from '../features/events/event-rules.js'
+import { canonicalTimeZone } from '../shared/time-zones.js'
 import { UUID_PATTERN } from '../http/schemas.js'
 
 export const LOCALES = ['de', 'en', 'tr', 'ar'] as const
@@ -146,15 +146,17 @@ interface EventFields {
 }
 
 const MAX_PASSES = 50
+/** The Content-ID the registration-confirmed templates show with `<img src="cid:ticket-qr">`. */
+export const TICKET_QR_CID = 'ticket-qr'
 /** The Content-ID of the QR code of the i-th pass (from 0) in a booking-status email. */
 export const passQrCid = (i: number) => `pass-qr-${i + 1}`
 
 /**
- * Images an email carries as inline attachments (see attachments.ts), by Content-ID: its HTML may show them
+ * Images an email carries as inline attachments (see features/email/attachments.ts), by Content-ID: its HTML may show them
  * with `<img src="cid:…" alt="…">`, the only image a template may use (remote images are blocked by clients).
  */
 export const INLINE_IMAGES: Partial<Record<TemplateName, readonly string[]>> = {
-  'registration-confirmed': ['ticket-qr'],
+  'registration-confirmed': [TICKET_QR_CID],
   // one per exhibitor pass (stand_bookings.staff_passes is at most 50)
   'booking-status': Array.from({ length: MAX_PASSES }, (_, i) => passQrCid(i)),
 }

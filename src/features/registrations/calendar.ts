@@ -14,7 +14,7 @@
  * the result with ical.js, resolving through our VTIMEZONE, for every zone the runtime knows.
  */
 import { LRUCache } from 'lru-cache'
-import { canonicalTimeZone } from '../events/event-rules.js'
+import { canonicalTimeZone } from '../../shared/time-zones.js'
 
 export interface RegistrationCalendarInput {
   registrationId: string
