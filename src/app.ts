@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import type { Database } from './db/client.js'
 import type { AudienceSources } from './mail/reminders.js'
-import { defaultAudiences } from './mail/audiences.js'
+import { defaultAudiences } from './features/email/audiences.js'
 import { authPlugin } from './http/auth.js'
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js'
 import { healthRoutes } from './http/health.js'
@@ -17,42 +17,14 @@ import { openapiPlugin } from './http/openapi.js'
 import { Problem } from './http/problem.js'
 import { sharedSchemas } from './http/schemas.js'
 import { buildValidator } from './http/validation.js'
-import { accountSchemas } from './features/accounts/accounts.schemas.js'
-import { accountRoutes } from './features/accounts/accounts.routes.js'
-import { authSchemas } from './features/auth/auth.schemas.js'
-import { authRoutes } from './features/auth/auth.routes.js'
-import { eventSchemas } from './features/events/events.schemas.js'
-import { eventRoutes } from './features/events/events.routes.js'
-import { emailSchemas } from './features/email/email.schemas.js'
-import { emailRoutes } from './features/email/email.routes.js'
-import { registrationSchemas } from './features/registrations/registrations.schemas.js'
-import { registrationRoutes } from './features/registrations/registrations.routes.js'
-import { privacySchemas } from './features/registrations/privacy.schemas.js'
-import { privacyRoutes } from './features/registrations/privacy.routes.js'
-import { attendeeListSchemas } from './features/registrations/attendee-list.schemas.js'
-import { attendeeListRoutes } from './features/registrations/attendee-list.routes.js'
-import { ticketRoutes } from './features/tickets/tickets.routes.js'
-import { scannerSchemas } from './features/checkin/scanners.schemas.js'
-import { scannerRoutes } from './features/checkin/scanners.routes.js'
-import { checkinSchemas } from './features/checkin/checkins.schemas.js'
-import { checkinRoutes } from './features/checkin/checkins.routes.js'
-import { doorSchemas } from './features/checkin/door.schemas.js'
-import { doorRoutes } from './features/checkin/door.routes.js'
-import { statsSchemas } from './features/checkin/stats.schemas.js'
-import { vocabularySchemas } from './features/associations/vocabularies.schemas.js'
-import { vocabularyRoutes } from './features/associations/vocabularies.routes.js'
-import { associationSchemas } from './features/associations/associations.schemas.js'
-import { associationRoutes } from './features/associations/associations.routes.js'
-import { exhibitorSchemas } from './features/associations/exhibitors.schemas.js'
-import { exhibitorRoutes } from './features/associations/exhibitors.routes.js'
-import { matchSchemas } from './features/associations/matches.schemas.js'
-import { matchRoutes } from './features/associations/matches.routes.js'
-import { coExhibitorSchemas } from './features/associations/co-exhibitors.schemas.js'
-import { coExhibitorRoutes } from './features/associations/co-exhibitors.routes.js'
-import { standSchemas } from './features/stands/stands.schemas.js'
-import { standRoutes } from './features/stands/stands.routes.js'
-import { bookingSchemas } from './features/stands/bookings.schemas.js'
-import { bookingRoutes } from './features/stands/bookings.routes.js'
+import { authFeature } from './features/auth/index.js'
+import { eventsFeature } from './features/events/index.js'
+import { emailFeature } from './features/email/index.js'
+import { registrationsFeature } from './features/registrations/index.js'
+import { ticketsFeature } from './features/tickets/index.js'
+import { checkinFeature } from './features/checkin/index.js'
+import { associationsFeature } from './features/associations/index.js'
+import { standsFeature } from './features/stands/index.js'
 
 export interface BuildOptions {
   config: Config
@@ -82,7 +54,7 @@ export async function buildApp({ config, db, logStream, audiences = defaultAudie
   registerErrorHandling(app)
   registerBodyLimits(app) // per-route body limits, see src/http/body-limits.ts
   registerTextGuard(app) // no NUL or lone surrogate reaches PostgreSQL
-  for (const schema of [...sharedSchemas, ...accountSchemas, ...authSchemas, ...eventSchemas, ...emailSchemas, ...registrationSchemas, ...privacySchemas, ...attendeeListSchemas, ...scannerSchemas, ...checkinSchemas, ...doorSchemas, ...statsSchemas, ...vocabularySchemas, ...associationSchemas, ...exhibitorSchemas, ...matchSchemas, ...coExhibitorSchemas, ...standSchemas, ...bookingSchemas]) app.addSchema(schema)
+  for (const schema of sharedSchemas) app.addSchema(schema)
 
   await app.register(securityPlugin, { corsOrigins: config.corsOrigins })
   await app.register(rateLimit, {
@@ -96,26 +68,17 @@ export async function buildApp({ config, db, logStream, audiences = defaultAudie
   await app.register(openapiPlugin)
   await app.register(authPlugin)
 
+  // One line per feature; the order is that of the OpenAPI document (its paths and components).
   const deps = { config, db, audiences }
   await app.register(healthRoutes, deps)
-  await app.register(authRoutes, deps)
-  await app.register(accountRoutes, deps)
-  await app.register(eventRoutes, deps)
-  await app.register(emailRoutes, deps)
-  await app.register(registrationRoutes, deps)
-  await app.register(privacyRoutes, deps)
-  await app.register(attendeeListRoutes, deps)
-  await app.register(ticketRoutes, deps)
-  await app.register(scannerRoutes, deps)
-  await app.register(checkinRoutes, deps)
-  await app.register(doorRoutes, deps)
-  await app.register(vocabularyRoutes, deps)
-  await app.register(associationRoutes, deps)
-  await app.register(exhibitorRoutes, deps)
-  await app.register(matchRoutes, deps)
-  await app.register(coExhibitorRoutes, deps)
-  await app.register(standRoutes, deps)
-  await app.register(bookingRoutes, deps)
+  await app.register(authFeature, deps) // accounts, sessions, magic links
+  await app.register(eventsFeature, deps)
+  await app.register(emailFeature, deps)
+  await app.register(registrationsFeature, deps)
+  await app.register(ticketsFeature, deps)
+  await app.register(checkinFeature, deps)
+  await app.register(associationsFeature, deps)
+  await app.register(standsFeature, deps)
 
   return app
 }

@@ -25,7 +25,8 @@ async function main(config: Config) {
   // The app's modules load while the database opens (both take about a second; the loader works off-thread).
   const modules = Promise.all([
     import('./app.js'),
-    import('./mail/audiences.js'),
+    import('./features/email/audiences.js'),
+    import('./features/email/attachments.js'),
     import('./mail/reminders.js'),
     import('./mail/transport.js'),
     import('./mail/worker.js'),
@@ -40,7 +41,7 @@ async function main(config: Config) {
     await database.close()
     throw err
   }
-  const [{ buildApp }, { defaultAudiences }, { queueDueReminders }, { createTransport }, { startWorker }, { retentionJob }] = await modules
+  const [{ buildApp }, { defaultAudiences }, { emailAttachments }, { queueDueReminders }, { createTransport }, { startWorker }, { retentionJob }] = await modules
 
   const app = await buildApp({ config, db: database.db })
   let worker: RunningWorker | undefined
@@ -66,6 +67,7 @@ async function main(config: Config) {
       mailFrom: config.mailFrom,
       log: workerLog,
       pollMs: config.workerPollMs,
+      attachments: emailAttachments,
       beforeEachPoll: async () => {
         await queueDueReminders(database.db, defaultAudiences)
         // Caught here: a failed erasure batch (retried next time) must not hold up the mail of this poll.

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AccountRole } from '../db/schema.js'
-import { TOKEN_PATTERN, type TokenPrefix } from '../features/auth/tokens.js'
+import { TOKEN_PATTERN, type TokenPrefix } from './token-format.js'
 import { Problem } from './problem.js'
 
 export interface AccountPrincipal {

@@ -1,13 +1,12 @@
 import type { FastifyServerOptions } from 'fastify'
 import type { IncomingMessage } from 'node:http'
 import { randomUUID } from 'node:crypto'
+import { UUID_PATTERN } from './schemas.js'
 
 /** Where log lines go; tests pass a stream to read them. */
 export interface LogDestination {
   write(line: string): void
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
  * The request id: the caller's `X-Request-Id` when it is a UUID (a proxy or the front end can then follow one
@@ -16,7 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  */
 export function requestId(raw: IncomingMessage): string {
   const incoming = raw.headers['x-request-id']
-  return typeof incoming === 'string' && UUID.test(incoming) ? incoming.toLowerCase() : randomUUID()
+  return typeof incoming === 'string' && UUID_PATTERN.test(incoming) ? incoming.toLowerCase() : randomUUID()
 }
 
 interface ErrorLike {

@@ -1,4 +1,5 @@
 import { Problem } from './problem.js'
+import { UUID_PATTERN } from './schemas.js'
 
 /**
  * Keyset pagination: the cursor is the sort key of the last item, opaque to clients (base64url JSON),
@@ -8,14 +9,14 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url')
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 const ISO_UTC_MICROS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/
 
 /** What each part of a cursor key may be; anything else would reach SQL as a bad uuid or timestamp (a 500). */
 const CURSOR_PARTS = {
   string: (v: unknown) => typeof v === 'string' && v.length <= 400,
-  uuid: (v: unknown) => typeof v === 'string' && UUID.test(v),
+  // Lower case, as this service writes ids into the cursors it gives out.
+  uuid: (v: unknown) => typeof v === 'string' && UUID_PATTERN.test(v) && v === v.toLowerCase(),
   timestamp: (v: unknown) => typeof v === 'string' && ISO_UTC.test(v) && new Date(v).toISOString() === v,
   // For columns PostgreSQL fills (now()): microseconds, which a JS Date would cut, skipping rows on the page edge.
   // The round trip refuses what Date rolls over (February 30) but PostgreSQL would reject.

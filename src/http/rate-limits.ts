@@ -1,6 +1,24 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Problem } from './problem.js'
 
+export interface PerIpLimit {
+  max: number
+  timeWindow: string
+  /**
+   * Callers with an account session are not counted: for writes a visitor makes with the manage token from their
+   * email, the limit is against anonymous load, and staff work through sessions that can be revoked.
+   */
+  exceptAccounts?: boolean
+}
+
+/** The one way a route limits requests per client IP: spread into the route's options. Off when RATE_LIMIT=off. */
+export function perIpLimit(app: FastifyInstance, enabled: boolean, { exceptAccounts, ...limit }: PerIpLimit) {
+  if (!enabled) return {}
+  return {
+    onRequest: app.rateLimit(exceptAccounts ? { ...limit, allowList: (request) => request.principal?.kind === 'account' } : limit),
+  }
+}
+
 interface IpAndEmailLimits {
   /** names the per-email counter and the 429's detail: "login attempts", "login links" */
   what: string
@@ -23,7 +41,7 @@ export function ipAndEmailLimits(app: FastifyInstance, enabled: boolean, { what,
     keyGenerator: (request) => `${what}:${(request.body as { email: string }).email.trim().toLowerCase()}`,
   })
   return {
-    onRequest: app.rateLimit(perIp),
+    ...perIpLimit(app, enabled, perIp),
     preHandler: async (request: FastifyRequest) => {
       const limit = await limitPerEmail(request)
       if (!limit.isAllowed && limit.isExceeded) {
@@ -35,12 +53,7 @@ export function ipAndEmailLimits(app: FastifyInstance, enabled: boolean, { what,
   }
 }
 
-/**
- * The per-IP limit of a write that a visitor makes with the manage token from their email. Callers with an
- * account session (organizers cancelling or erasing on someone's behalf) are not counted: the limit is
- * against anonymous load, and staff work through sessions that can be revoked. Off when RATE_LIMIT=off.
- */
+/** The per-IP limit of a write that a visitor makes with the manage token from their email (see exceptAccounts). */
 export function visitorWriteLimit(app: FastifyInstance, enabled: boolean, limit: { max: number; timeWindow: string }) {
-  if (!enabled) return {}
-  return { onRequest: app.rateLimit({ ...limit, allowList: (request) => request.principal?.kind === 'account' }) }
+  return perIpLimit(app, enabled, { ...limit, exceptAccounts: true })
 }

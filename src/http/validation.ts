@@ -1,7 +1,7 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
+import { UUID_PATTERN } from './schemas.js'
 
 const buildFromPool = AjvCompiler()
-const PLAIN_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
  * Bodies are validated strictly (no "5" for 5, no silently dropped extra fields), because a client sending
@@ -12,7 +12,7 @@ const PLAIN_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 export function buildValidator(externalSchemas: any, options: any) {
   const common = { ...options.customOptions, allErrors: true, removeAdditional: false, useDefaults: true }
   // ajv-formats' uuid also takes "urn:uuid:…", which PostgreSQL's uuid type refuses (a 500): only the plain form here.
-  const onCreate = (ajv: { addFormat(name: string, format: RegExp): unknown }) => ajv.addFormat('uuid', PLAIN_UUID)
+  const onCreate = (ajv: { addFormat(name: string, format: RegExp): unknown }) => ajv.addFormat('uuid', UUID_PATTERN)
   const strict = buildFromPool(externalSchemas as never, { ...options, onCreate, customOptions: { ...common, coerceTypes: false } } as never)
   const lenient = buildFromPool(externalSchemas as never, { ...options, onCreate, customOptions: { ...common, coerceTypes: 'array' } } as never)
   return (route: Parameters<typeof strict>[0]) => (route.httpPart === 'body' ? strict(route) : lenient(route))

@@ -199,7 +199,7 @@ const SUBJECT_MUST_NAME: Record<TemplateName, { variable: string } | { text: str
 /** Every variable a template's files may use: its data, what is derived from it, and lang/dir/align. */
 export function allowedVariables(template: TemplateName | typeof LAYOUT_FILE): Set<string> {
   if (template === LAYOUT_FILE) return new Set([...COMMON_VARIABLES, 'subject', 'content'])
-  return new Set([...COMMON_VARIABLES, ...Object.keys(EMAIL_DATA[template]), ...Object.keys(DERIVED[template])])
+  return new Set([...COMMON_VARIABLES, ...Object.keys(EMAIL_DATA[template].properties), ...Object.keys(DERIVED[template])])
 }
 
 export interface TemplateTag {

@@ -15,12 +15,16 @@
  * (say a new template not yet translated) is sent in German rather than not at all.
  * templates/README.md gives translators the rules (placeholders, inline styles, Arabic direction marks).
  *
- * `EMAIL_DATA` is the contract with the code that enqueues an email: `validateEmailData` runs when a row is
+ * `EMAIL_DATA` is the contract with the code that enqueues an email, one TypeBox schema per template: the type
+ * `EmailData` is derived from it and the checks run against it. `validateEmailData` runs when a row is
  * written to the outbox, so a mistake fails in the request that made it, not minutes later in the worker.
  * The template test reads every file and refuses a placeholder that these keys (plus the variables the
  * renderer derives, see render.ts) do not provide.
  */
-import { canonicalTimeZone } from '../features/events/event-rules.js'
+import { canonicalTimeZone } from '../shared/time-zones.js'
+import { Type, type Static, type TSchema } from 'typebox'
+import { Compile, type Validator } from 'typebox/compile'
+import { UUID_PATTERN } from '../http/schemas.js'
 
 export const LOCALES = ['de', 'en', 'tr', 'ar'] as const
 export type Locale = (typeof LOCALES)[number]
@@ -41,246 +45,180 @@ export const TEMPLATE_NAMES = [
 ] as const
 export type TemplateName = (typeof TEMPLATE_NAMES)[number]
 
-/** What the enqueuer puts into `data` for each template; JSON only, timestamps as ISO 8601 strings. */
-export interface EmailData {
-  'magic-link': { name?: string; loginUrl: string; expiresMinutes: number }
-  reminder: {
-    name?: string
-    audience: 'visitors' | 'exhibitors'
-    eventTitle: string
-    startsAt: string
-    endsAt: string
-    /** IANA time zone of the event: dates in the email are local to the fair, not to the server */
-    timezone: string
-    venueName: string
-    /** may hold line breaks; emails show it on one line, parts joined with ", " */
-    venueAddress: string
-    /** visitors: their registration (PUBLIC_URL/registrations/{id}?token=…); exhibitors: their stand booking */
-    manageUrl?: string
-    /** exhibitors only */
-    standCode?: string
-  }
-  announcement: {
-    name?: string
-    eventTitle: string
-    /** one line, written by the organizer */
-    subject: string
-    /** plain text; blank lines separate paragraphs */
-    body: string
-  }
-  /** a visitor's ticket: sent on registering, on being promoted from the waitlist, and on a resend */
-  'registration-confirmed': EventFields & {
-    name: string
-    /** people the ticket admits */
-    partySize: number
-    /** PUBLIC_URL/registrations/{id}?token=vmr_… */
-    manageUrl: string
-    registrationId: string
-    ticketId: string
-    /** what the QR code holds; the worker renders the QR and the .ics, never the enqueuer */
-    ticketCode: string
-    /** true when a place freed up for someone on the waitlist */
-    promoted?: boolean
-  }
-  'registration-waitlisted': EventFields & {
-    name: string
-    partySize: number
-    manageUrl: string
-    /** 1 = next in line */
-    waitlistPosition: number
-  }
-  /** to everyone holding a ticket when the organizer cancels the fair */
-  'event-cancelled': EventFields & { name?: string }
-  /** to the first member after an association signs up; the link logs in once and verifies the email */
-  'association-welcome': { name: string; associationName: string; verifyUrl: string; expiresMinutes: number }
-  /** to a person a member added to the association; the link logs in once */
-  'association-invitation': { name: string; inviterName: string; associationName: string; loginUrl: string; expiresMinutes: number }
-  /** to an association's contact on every step of its stand booking; the text depends on `status` */
-  'booking-status': EventFields & {
-    associationName: string
-    status: 'requested' | 'approved' | 'waitlisted' | 'rejected' | 'withdrawn' | 'cancelled'
-    bookingId: string
-    /** PUBLIC_URL/stand-bookings/{id} */
-    manageUrl: string
-    /** approved: the stand assigned */
-    standCode?: string
-    /** the organizer's words (rejected, waitlisted) */
-    reason?: string
-    /** approved again onto another stand */
-    reassigned?: boolean
-    /** approved: the exhibitor passes; the worker renders their QR codes inline (cid pass-qr-1, -2, …) */
-    passes?: { ticketId: string; code: string }[]
-  }
-  /** to the contact of an association named as co-exhibitor of another's stand booking */
-  'co-exhibitor-invitation': EventFields & {
-    associationName: string
-    hostAssociationName: string
-    /** PUBLIC_URL/co-exhibitors/confirm?token=… */
-    confirmUrl: string
-  }
-  /** to each organizer of the event when an association withdraws from its stand: whom to offer the stand next */
-  'stand-freed': EventFields & {
-    name?: string
-    standCode: string
-    /** the association that withdrew */
-    associationName: string
-    /** the waitlisted associations that named this stand among their preferences, first come first, one per line */
-    waitlisted?: string
-    /** PUBLIC_URL/events/{eventId}/stand-bookings?status=waitlisted */
-    bookingsUrl: string
-  }
-}
-
-/** When and where the fair is, as every email about it carries. */
-interface EventFields {
-  eventTitle: string
-  /** ISO 8601 */
-  startsAt: string
-  endsAt: string
-  /** IANA time zone of the event: dates in the email are local to the fair, not to the server */
-  timezone: string
-  venueName: string
-  /** may hold line breaks; emails show it on one line, parts joined with ", " */
-  venueAddress: string
-}
-
-const MAX_PASSES = 50
-/** The Content-ID of the QR code of the i-th pass (from 0) in a booking-status email. */
-export const passQrCid = (i: number) => `pass-qr-${i + 1}`
-
-/**
- * Images an email carries as inline attachments (see attachments.ts), by Content-ID: its HTML may show them
- * with `<img src="cid:…" alt="…">`, the only image a template may use (remote images are blocked by clients).
- */
-export const INLINE_IMAGES: Partial<Record<TemplateName, readonly string[]>> = {
-  'registration-confirmed': ['ticket-qr'],
-  // one per exhibitor pass (stand_bookings.staff_passes is at most 50)
-  'booking-status': Array.from({ length: MAX_PASSES }, (_, i) => passQrCid(i)),
-}
-
-type FieldKind =
-  | 'line' // one line of text
-  | 'text' // text that may span lines
-  | 'url' // an absolute http(s) URL
-  | 'instant' // an ISO 8601 timestamp with offset
-  | 'timezone' // an IANA time zone name
-  | 'minutes' // a positive whole number of minutes
-  | 'count' // a positive whole number (people, a place in a queue)
-  | 'uuid' // an id
-  | 'code' // printable ASCII without spaces (a ticket code)
-  | 'boolean'
-  | 'passes' // exhibitor passes: 1 to 50 of {ticketId: uuid, code}
-  | readonly string[] // one of these values
-
-export interface FieldSpec {
-  kind: FieldKind
-  optional?: true
-}
-
-const line: FieldSpec = { kind: 'line' }
-const optionalLine: FieldSpec = { kind: 'line', optional: true }
-const eventFields = {
-  eventTitle: line,
-  startsAt: { kind: 'instant' },
-  endsAt: { kind: 'instant' },
-  timezone: { kind: 'timezone' },
-  venueName: line,
-  venueAddress: { kind: 'text' },
-} as const satisfies Record<keyof EventFields, FieldSpec>
-
-export const EMAIL_DATA = {
-  'magic-link': {
-    name: optionalLine,
-    loginUrl: { kind: 'url' },
-    expiresMinutes: { kind: 'minutes' },
-  },
-  reminder: {
-    name: optionalLine,
-    audience: { kind: ['visitors', 'exhibitors'] },
-    eventTitle: line,
-    startsAt: { kind: 'instant' },
-    endsAt: { kind: 'instant' },
-    timezone: { kind: 'timezone' },
-    venueName: line,
-    venueAddress: { kind: 'text' },
-    manageUrl: { kind: 'url', optional: true },
-    standCode: optionalLine,
-  },
-  announcement: {
-    name: optionalLine,
-    eventTitle: line,
-    subject: line,
-    body: { kind: 'text' },
-  },
-  'registration-confirmed': {
-    name: line,
-    ...eventFields,
-    partySize: { kind: 'count' },
-    manageUrl: { kind: 'url' },
-    registrationId: { kind: 'uuid' },
-    ticketId: { kind: 'uuid' },
-    ticketCode: { kind: 'code' },
-    promoted: { kind: 'boolean', optional: true },
-  },
-  'registration-waitlisted': {
-    name: line,
-    ...eventFields,
-    partySize: { kind: 'count' },
-    manageUrl: { kind: 'url' },
-    waitlistPosition: { kind: 'count' },
-  },
-  'event-cancelled': {
-    name: optionalLine,
-    ...eventFields,
-  },
-  'association-welcome': {
-    name: line,
-    associationName: line,
-    verifyUrl: { kind: 'url' },
-    expiresMinutes: { kind: 'minutes' },
-  },
-  'association-invitation': {
-    name: line,
-    inviterName: line,
-    associationName: line,
-    loginUrl: { kind: 'url' },
-    expiresMinutes: { kind: 'minutes' },
-  },
-  'booking-status': {
-    associationName: line,
-    ...eventFields,
-    status: { kind: ['requested', 'approved', 'waitlisted', 'rejected', 'withdrawn', 'cancelled'] },
-    bookingId: { kind: 'uuid' },
-    manageUrl: { kind: 'url' },
-    standCode: optionalLine,
-    reason: { kind: 'text', optional: true },
-    reassigned: { kind: 'boolean', optional: true },
-    passes: { kind: 'passes', optional: true },
-  },
-  'co-exhibitor-invitation': {
-    associationName: line,
-    hostAssociationName: line,
-    ...eventFields,
-    confirmUrl: { kind: 'url' },
-  },
-  'stand-freed': {
-    name: optionalLine,
-    ...eventFields,
-    standCode: line,
-    associationName: line,
-    waitlisted: { kind: 'text', optional: true },
-    bookingsUrl: { kind: 'url' },
-  },
-} as const satisfies { [T in TemplateName]: { [K in keyof EmailData[T]]-?: FieldSpec } }
-
 const MAX_LINE = 500
 const MAX_TEXT = 20_000
 const MAX_MINUTES = 7 * 24 * 60
 const MAX_COUNT = 100_000
 // The API promises at most 200 characters; a QR code of that still scans on a cheap phone.
 const MAX_CODE = 200
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const MAX_PASSES = 50
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
+
+/*
+ * The kinds of field an email's data holds. `problem` is what a value of the wrong type (or out of range) is told;
+ * each refinement says what it checks. The refinements run in order, after the type, so the first problem of a
+ * value is the one reported. `kind` names the kind for the template tests (which placeholders hold URLs).
+ */
+type Check<T> = [check: (value: T) => boolean, problem: string]
+function text<Kind extends string>(kind: Kind, ...checks: Check<string>[]) {
+  let schema = Type.String({ kind, problem: 'must be a string' })
+  for (const [check, problem] of [[(v: string) => v.trim() !== '', 'must not be blank'] as Check<string>, ...checks]) {
+    schema = Type.Refine(schema, check, () => problem)
+  }
+  return schema
+}
+const Line = text('line', [(v) => !/[\r\n]/.test(v), 'must be a single line'], [(v) => v.length <= MAX_LINE, `must be at most ${MAX_LINE} characters`])
+/** may span lines */
+const Text = text('text', [(v) => v.length <= MAX_TEXT, `must be at most ${MAX_TEXT} characters`])
+// Only http(s): anything else in an href (javascript:, data:) is a hole, whatever the escaping.
+const Url = text('url', [(v) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v), 'must be an absolute http(s) URL'])
+const Instant = text('instant', [
+  (v) => INSTANT.test(v) && !Number.isNaN(Date.parse(v)),
+  'must be an ISO 8601 timestamp with offset, such as 2027-03-20T09:00:00.000Z (Date#toISOString())',
+])
+const TimeZone = text('timezone', [(v) => canonicalTimeZone(v) !== null, 'is not an IANA time zone such as Europe/Berlin'])
+const Id = text('uuid', [(v) => UUID_PATTERN.test(v), 'must be a UUID'])
+/** printable ASCII without spaces (a ticket code) */
+const Code = text('code', [
+  (v) => /^[\x21-\x7E]+$/.test(v) && v.length <= MAX_CODE,
+  `must be printable ASCII without spaces, at most ${MAX_CODE} characters`,
+])
+const Minutes = Type.Integer({ minimum: 1, maximum: MAX_MINUTES, kind: 'minutes', problem: `must be a whole number of minutes from 1 to ${MAX_MINUTES}` })
+/** people, a place in a queue */
+const Count = Type.Integer({ minimum: 1, maximum: MAX_COUNT, kind: 'count', problem: `must be a whole number from 1 to ${MAX_COUNT}` })
+const Flag = Type.Boolean({ kind: 'boolean', problem: 'must be true or false' })
+const oneOf = <const Values extends readonly string[]>(values: Values) =>
+  Type.Unsafe<Values[number]>(
+    Type.Union(
+      values.map((v) => Type.Literal(v)),
+      { kind: 'enum', problem: `must be one of ${values.map((v) => `"${v}"`).join(', ')}` },
+    ),
+  )
+/** exhibitor passes: the worker renders their QR codes inline (cid pass-qr-1, -2, …) */
+const Passes = Type.Array(Type.Object({ ticketId: Id, code: Code }), {
+  minItems: 1,
+  maxItems: MAX_PASSES,
+  kind: 'passes',
+  problem: `must be 1 to ${MAX_PASSES} passes, each {ticketId, code}`,
+})
+const Optional = Type.Optional
+
+/** When and where the fair is, as every email about it carries. */
+const eventFields = {
+  eventTitle: Line,
+  startsAt: Instant,
+  endsAt: Instant,
+  /** IANA time zone of the event: dates in the email are local to the fair, not to the server */
+  timezone: TimeZone,
+  venueName: Line,
+  /** may hold line breaks; emails show it on one line, parts joined with ", " */
+  venueAddress: Text,
+}
+
+/** What the enqueuer puts into `data` for each template; JSON only, timestamps as ISO 8601 strings. */
+export const EMAIL_DATA = {
+  'magic-link': Type.Object({ name: Optional(Line), loginUrl: Url, expiresMinutes: Minutes }),
+  reminder: Type.Object({
+    name: Optional(Line),
+    audience: oneOf(['visitors', 'exhibitors']),
+    ...eventFields,
+    /** visitors: their registration (PUBLIC_URL/registrations/{id}?token=…); exhibitors: their stand booking */
+    manageUrl: Optional(Url),
+    /** exhibitors only */
+    standCode: Optional(Line),
+  }),
+  announcement: Type.Object({
+    name: Optional(Line),
+    eventTitle: Line,
+    /** one line, written by the organizer */
+    subject: Line,
+    /** plain text; blank lines separate paragraphs */
+    body: Text,
+  }),
+  /** a visitor's ticket: sent on registering, on being promoted from the waitlist, and on a resend */
+  'registration-confirmed': Type.Object({
+    name: Line,
+    ...eventFields,
+    /** people the ticket admits */
+    partySize: Count,
+    /** PUBLIC_URL/registrations/{id}?token=vmr_… */
+    manageUrl: Url,
+    registrationId: Id,
+    ticketId: Id,
+    /** what the QR code holds; the worker renders the QR and the .ics, never the enqueuer */
+    ticketCode: Code,
+    /** true when a place freed up for someone on the waitlist */
+    promoted: Optional(Flag),
+  }),
+  'registration-waitlisted': Type.Object({
+    name: Line,
+    ...eventFields,
+    partySize: Count,
+    manageUrl: Url,
+    /** 1 = next in line */
+    waitlistPosition: Count,
+  }),
+  /** to everyone holding a ticket when the organizer cancels the fair */
+  'event-cancelled': Type.Object({ name: Optional(Line), ...eventFields }),
+  /** to the first member after an association signs up; the link logs in once and verifies the email */
+  'association-welcome': Type.Object({ name: Line, associationName: Line, verifyUrl: Url, expiresMinutes: Minutes }),
+  /** to a person a member added to the association; the link logs in once */
+  'association-invitation': Type.Object({ name: Line, inviterName: Line, associationName: Line, loginUrl: Url, expiresMinutes: Minutes }),
+  /** to an association's contact on every step of its stand booking; the text depends on `status` */
+  'booking-status': Type.Object({
+    associationName: Line,
+    ...eventFields,
+    status: oneOf(['requested', 'approved', 'waitlisted', 'rejected', 'withdrawn', 'cancelled']),
+    bookingId: Id,
+    /** PUBLIC_URL/stand-bookings/{id} */
+    manageUrl: Url,
+    /** approved: the stand assigned */
+    standCode: Optional(Line),
+    /** the organizer's words (rejected, waitlisted) */
+    reason: Optional(Text),
+    /** approved again onto another stand */
+    reassigned: Optional(Flag),
+    /** approved: the exhibitor passes */
+    passes: Optional(Passes),
+  }),
+  /** to the contact of an association named as co-exhibitor of another's stand booking */
+  'co-exhibitor-invitation': Type.Object({
+    associationName: Line,
+    hostAssociationName: Line,
+    ...eventFields,
+    /** PUBLIC_URL/co-exhibitors/confirm?token=… */
+    confirmUrl: Url,
+  }),
+  /** to each organizer of the event when an association withdraws from its stand: whom to offer the stand next */
+  'stand-freed': Type.Object({
+    name: Optional(Line),
+    ...eventFields,
+    standCode: Line,
+    /** the association that withdrew */
+    associationName: Line,
+    /** the waitlisted associations that named this stand among their preferences, first come first, one per line */
+    waitlisted: Optional(Text),
+    /** PUBLIC_URL/events/{eventId}/stand-bookings?status=waitlisted */
+    bookingsUrl: Url,
+  }),
+} satisfies Record<TemplateName, TSchema>
+
+export type EmailData = { [T in TemplateName]: Static<(typeof EMAIL_DATA)[T]> }
+
+/** The Content-ID the registration-confirmed templates show with `<img src="cid:ticket-qr">`. */
+export const TICKET_QR_CID = 'ticket-qr'
+/** The Content-ID of the QR code of the i-th pass (from 0) in a booking-status email. */
+export const passQrCid = (i: number) => `pass-qr-${i + 1}`
+
+/**
+ * Images an email carries as inline attachments (see features/email/attachments.ts), by Content-ID: its HTML may show them
+ * with `<img src="cid:…" alt="…">`, the only image a template may use (remote images are blocked by clients).
+ */
+export const INLINE_IMAGES: Partial<Record<TemplateName, readonly string[]>> = {
+  'registration-confirmed': [TICKET_QR_CID],
+  // one per exhibitor pass (stand_bookings.staff_passes is at most 50)
+  'booking-status': Array.from({ length: MAX_PASSES }, (_, i) => passQrCid(i)),
+}
 
 export function isTemplateName(x: string): x is TemplateName {
   return (TEMPLATE_NAMES as readonly string[]).includes(x)
@@ -297,7 +235,7 @@ export function validateEmailData(template: TemplateName, data: unknown): string
   const problems = renderProblems(template, data)
   if (!isTemplateName(template) || typeof data !== 'object' || data === null || Array.isArray(data)) return problems
   // An unknown key is most often a misspelt optional one, which would otherwise vanish silently.
-  const fields: Record<string, FieldSpec> = EMAIL_DATA[template]
+  const fields = EMAIL_DATA[template].properties
   const unknownKeys = Object.keys(data).filter((key) => !Object.hasOwn(fields, key))
   return [...problems, ...unknownKeys.map((key) => `${key} is not a field of the "${template}" email`)]
 }
@@ -305,23 +243,25 @@ export function validateEmailData(template: TemplateName, data: unknown): string
 /**
  * What would stop `data` from rendering: a missing or malformed field. Unlike validateEmailData it
  * ignores unknown keys, so an email queued by an older version with a field since dropped still goes out.
+ * Null and '' count as absent (so an optional field may be either), which is why each field is checked on its own.
  */
 export function renderProblems(template: TemplateName, data: unknown): string[] {
   if (!isTemplateName(template)) return [`unknown email template "${String(template)}"`]
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return ['data must be an object']
-  const fields: Record<string, FieldSpec> = EMAIL_DATA[template]
+  const schema = EMAIL_DATA[template]
+  const required = new Set<string>(schema.required ?? [])
   const record = data as Record<string, unknown>
   const problems: string[] = []
-  for (const [key, spec] of Object.entries(fields)) {
+  for (const [key, field] of Object.entries<TSchema>(schema.properties)) {
     const value = record[key]
     if (value === undefined || value === null || value === '') {
-      if (!spec.optional) problems.push(`${key} is required`)
+      if (required.has(key)) problems.push(`${key} is required`)
       continue
     }
-    const problem = fieldProblem(spec.kind, value)
+    const problem = fieldProblem(field, value)
     if (problem) problems.push(`${key} ${problem}`)
   }
-  if (problems.length === 0 && 'startsAt' in fields && 'endsAt' in fields) {
+  if (problems.length === 0 && 'startsAt' in schema.properties && 'endsAt' in schema.properties) {
     if (Date.parse(record.endsAt as string) < Date.parse(record.startsAt as string)) {
       problems.push('endsAt must not be before startsAt')
     }
@@ -333,54 +273,15 @@ export function renderProblems(template: TemplateName, data: unknown): string[] 
   return problems
 }
 
-function fieldProblem(kind: FieldKind, value: unknown): string | null {
-  if (Array.isArray(kind)) {
-    return kind.includes(value as string) ? null : `must be one of ${kind.map((k) => `"${k}"`).join(', ')}`
-  }
-  if (kind === 'minutes') {
-    return Number.isInteger(value) && (value as number) > 0 && (value as number) <= MAX_MINUTES
-      ? null
-      : `must be a whole number of minutes from 1 to ${MAX_MINUTES}`
-  }
-  if (kind === 'count') {
-    return Number.isInteger(value) && (value as number) > 0 && (value as number) <= MAX_COUNT
-      ? null
-      : `must be a whole number from 1 to ${MAX_COUNT}`
-  }
-  if (kind === 'boolean') return typeof value === 'boolean' ? null : 'must be true or false'
-  if (kind === 'passes') {
-    const ok =
-      Array.isArray(value) &&
-      value.length >= 1 &&
-      value.length <= MAX_PASSES &&
-      value.every((p) => typeof p === 'object' && p !== null && UUID.test(String(p.ticketId)) && fieldProblem('code', p.code) === null)
-    return ok ? null : `must be 1 to ${MAX_PASSES} passes, each {ticketId, code}`
-  }
-  if (typeof value !== 'string') return 'must be a string'
-  if (value.trim() === '') return 'must not be blank'
-  switch (kind) {
-    case 'line':
-      if (/[\r\n]/.test(value)) return 'must be a single line'
-      return value.length > MAX_LINE ? `must be at most ${MAX_LINE} characters` : null
-    case 'text':
-      return value.length > MAX_TEXT ? `must be at most ${MAX_TEXT} characters` : null
-    case 'url':
-      // Only http(s): anything else in an href (javascript:, data:) is a hole, whatever the escaping.
-      return /^https?:\/\/[^\s]+$/.test(value) && URL.canParse(value) ? null : 'must be an absolute http(s) URL'
-    case 'instant':
-      return INSTANT.test(value) && !Number.isNaN(Date.parse(value))
-        ? null
-        : 'must be an ISO 8601 timestamp with offset, such as 2027-03-20T09:00:00.000Z (Date#toISOString())'
-    case 'timezone':
-      return canonicalTimeZone(value) === null ? 'is not an IANA time zone such as Europe/Berlin' : null
-    case 'uuid':
-      return UUID.test(value) ? null : 'must be a UUID'
-    case 'code':
-      return /^[\x21-\x7E]+$/.test(value) && value.length <= MAX_CODE
-        ? null
-        : `must be printable ASCII without spaces, at most ${MAX_CODE} characters`
-  }
-  return null
+const validators = new Map<TSchema, Validator>()
+
+/** The first problem of `value` as a `field`: a refinement's own words, else the kind's `problem`. */
+function fieldProblem(field: TSchema, value: unknown): string | null {
+  let validator = validators.get(field)
+  if (!validator) validators.set(field, (validator = Compile(field)))
+  if (validator.Check(value)) return null
+  const [first] = validator.Errors(value)
+  return first?.keyword === '~refine' ? first.message : (field as { problem: string }).problem
 }
 
 /** Names and titles typed by people may hold line breaks; the one-line fields of a template may not. */

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Database } from '../db/client.js'
 import { isDatabaseUnavailable } from '../db/errors.js'
 import { outboxEmails } from '../db/schema.js'
-import { emailAttachments, isTransientAttachmentError } from './attachments.js'
+import { attachmentsFor, isTransientAttachmentError, type EmailAttachments } from './attachments.js'
 import { EmailRenderError, renderEmail } from './render.js'
 import { isTemplateName } from './templates.js'
 import type { MailTransport } from './transport.js'
@@ -17,6 +17,8 @@ export interface WorkerOptions {
   mailFrom: string
   log: FastifyBaseLogger
   pollMs: number
+  /** what each kind of email attaches (the features say: features/email/attachments.ts) */
+  attachments: EmailAttachments
   /** other periodic work done on each poll, before sending (the reminder scheduler) */
   beforeEachPoll?: () => Promise<void>
   batchSize?: number
@@ -107,7 +109,7 @@ async function deliver(options: WorkerOptions, workerId: string, row: OutboxRow)
     }
     let attachments
     try {
-      attachments = await emailAttachments(row.template, row.data)
+      attachments = await attachmentsFor(options.attachments, row.template, row.data)
     } catch (err) {
       // Like a render error: this row's data makes no QR or calendar, unless the machine itself was short.
       throw Object.assign(err as Error, { permanent: !isTransientAttachmentError(err) })

@@ -8,6 +8,7 @@ import { build, type TestContext } from '../helpers/app.js'
 import { problem } from '../helpers/problem.js'
 import { startSmtpSink } from '../helpers/smtp.js'
 import { signUpBody } from '../helpers/associations.js'
+import { workerOptions } from '../helpers/mail.js'
 
 async function rowCounts(ctx: TestContext) {
   const [[a], [m], [acc], [o], [s]] = await Promise.all([
@@ -58,7 +59,7 @@ t.test('sign-up: account, association, membership and session in one go; the wel
     transport.close()
     await sink.stop()
   })
-  t.equal(await drainOutbox({ db, transport, mailFrom: config.mailFrom, log: app.log, pollMs: 1000 }, 'test-worker'), 1)
+  t.equal(await drainOutbox(workerOptions({ db, transport, mailFrom: config.mailFrom, log: app.log }), 'test-worker'), 1)
   const [sentRow] = await db.select().from(outboxEmails)
   t.equal(sentRow.status, 'sent', 'sent', { row: sentRow })
   const [mail] = await sink.waitFor(1, 60_000)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { judgeScan, placeOnTimeline, type AcceptedScan, type ScanOnTimeline, type TicketAtDoor } from '../../src/features/checkin/judge.js'
+import { admittedStates, judgeScan, placeOnTimeline, type AcceptedScan, type ScanOnTimeline, type TicketAtDoor } from '../../src/features/checkin/judge.js'
 import type { ScanDirection, ScanReason } from '../../src/db/schema.js'
 
 // The door's decisions as pure functions: the whole decision table of judgeScan, and where late scans land on a
@@ -54,6 +54,17 @@ t.test('judgeScan: the rows that matter, spelled out', async (t) => {
   t.same(judgeScan(valid, scan('entry', THERE)), { status: 'rejected', reason: 'wrong_event' }, "signed with another event's key")
   t.same(judgeScan(null, scan('entry', THERE)), { status: 'rejected', reason: 'unknown_ticket' }, 'unknown_ticket before wrong_event')
   t.same(judgeScan(valid, scan('entry', null)), { status: 'rejected', reason: 'invalid_code' }, 'invalid_code first')
+})
+
+t.test('admittedStates: the states an online scan may be applied in (the SQL maps a row to one of these bits)', async (t) => {
+  // bit 4·(of another event) + 2·(revoked) + 1·(inside), written out by hand
+  const OURS_OUT = 1 << 0
+  const OURS_INSIDE = 1 << 1
+  const OURS_REVOKED_INSIDE = 1 << 3
+  t.equal(admittedStates({ eventId: HERE, direction: 'entry', signedFor: HERE }), OURS_OUT, 'an entry: our ticket, outside, not revoked')
+  t.equal(admittedStates({ eventId: HERE, direction: 'exit', signedFor: HERE }), OURS_INSIDE | OURS_REVOKED_INSIDE, 'an exit: our ticket inside, revoked or not')
+  t.equal(admittedStates({ eventId: HERE, direction: 'entry', signedFor: THERE }), 0, 'signed for another event: never')
+  t.equal(admittedStates({ eventId: HERE, direction: 'exit', signedFor: null }), 0, 'an invalid code: never')
 })
 
 t.test('placeOnTimeline', async (t) => {

@@ -9,6 +9,7 @@ import { drainOutbox } from '../../src/mail/worker.js'
 import { build, eventBody } from '../helpers/app.js'
 import { startSmtpSink } from '../helpers/smtp.js'
 import { problem } from '../helpers/problem.js'
+import { workerOptions } from '../helpers/mail.js'
 
 // Announcements to an event's audiences, and the event's outbox as its organizers see it.
 
@@ -169,7 +170,7 @@ t.test('announcements', async (t) => {
       await sink.stop()
     })
     t.same((await announce(id, organizer.auth, { audience: 'all', ...message })).json(), { queued: 4 })
-    const handled = await drainOutbox({ db, transport, mailFrom: config.mailFrom, log: app.log, pollMs: 1000 }, 'test-worker')
+    const handled = await drainOutbox(workerOptions({ db, transport, mailFrom: config.mailFrom, log: app.log }), 'test-worker')
     t.equal(handled, 4)
     const mails = await sink.waitFor(4)
     t.equal(mails.length, 4)

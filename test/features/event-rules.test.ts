@@ -1,5 +1,6 @@
 import t from 'tap'
-import { canonicalTimeZone, eventTimeIssues, type EventTimes } from '../../src/features/events/event-rules.js'
+import { eventTimeIssues, type EventTimes } from '../../src/features/events/event-rules.js'
+import { canonicalTimeZone } from '../../src/shared/time-zones.js'
 
 // The rules a schema cannot say, without HTTP or a database: a fixed `now` makes every edge exact.
 

@@ -1,8 +1,7 @@
 import t, { type Test } from 'tap'
 import { and, eq } from 'drizzle-orm'
-import { buildApp } from '../../src/app.js'
 import { associations, coExhibitors, contentVersions, standBookings, stands, vocabularyTerms } from '../../src/db/schema.js'
-import { build } from '../helpers/app.js'
+import { appOver, build } from '../helpers/app.js'
 import { addMember, insertAssociation, insertBooking, insertExhibitor, inviteCoExhibitor, publishedEvent } from '../helpers/exhibitors.js'
 
 // The exhibitor list and the matches are kept in memory per API process under the content version of the event
@@ -11,9 +10,7 @@ import { addMember, insertAssociation, insertBooking, insertExhibitor, inviteCoE
 // and both apps must show it at once. Each kind of change the list or the matches show is made once.
 
 const ctx = await build(t)
-const b = await buildApp({ config: ctx.config, db: ctx.db })
-await b.ready()
-t.teardown(() => b.close())
+const b = await appOver(t, ctx.db, ctx.config)
 const apps = { a: ctx.app, b }
 
 const { event } = await publishedEvent(ctx)

@@ -7,6 +7,7 @@ import { createTransport } from '../../src/mail/transport.js'
 import { drainOutbox } from '../../src/mail/worker.js'
 import { build, type TestContext } from '../helpers/app.js'
 import { startSmtpSink } from '../helpers/smtp.js'
+import { workerOptions } from '../helpers/mail.js'
 
 const TOKEN = /^vml_[A-Za-z0-9_-]{43}$/
 
@@ -199,7 +200,7 @@ t.test('the emailed link arrives over SMTP and logs in through the API', async (
   })
 
   t.equal((await app.inject(requestLink('MAIL@example.org'))).statusCode, 202)
-  const handled = await drainOutbox({ db, transport, mailFrom: config.mailFrom, log: app.log, pollMs: 1000 }, 'test-worker')
+  const handled = await drainOutbox(workerOptions({ db, transport, mailFrom: config.mailFrom, log: app.log }), 'test-worker')
   t.equal(handled, 1)
   const [mail] = await sink.waitFor(1)
   t.equal(mail.to && !Array.isArray(mail.to) ? mail.to.value[0].address : undefined, 'mail@example.org')

@@ -8,6 +8,7 @@ import { drainOutbox } from '../../src/mail/worker.js'
 import { startSmtpSink } from '../helpers/smtp.js'
 import { problem } from '../helpers/problem.js'
 import { bearer, must, standsSetup, type Json } from '../helpers/stands.js'
+import { workerOptions } from '../helpers/mail.js'
 
 // Exhibitor passes: issued on approval (tickets of kind exhibitor, admits 1, same signed code as visitor tickets),
 // emailed with their QR codes inline, renamed and revoked one by one, checked in at the door as `exhibitor`, and
@@ -99,7 +100,7 @@ t.test('the approval email arrives over SMTP with every pass QR inline', async (
   await s.ctx.db.delete(outboxEmails).where(eq(outboxEmails.eventId, fair.id))
   const transport = createTransport({ smtpUrl: sink.url, dataDir: '/nonexistent', publicUrl: s.ctx.config.publicUrl }, s.ctx.app.log)
   t.teardown(() => transport.close())
-  await drainOutbox({ db: s.ctx.db, transport, mailFrom: s.ctx.config.mailFrom, log: s.ctx.app.log, pollMs: 1000 }, 'w1')
+  await drainOutbox(workerOptions({ db: s.ctx.db, transport, mailFrom: s.ctx.config.mailFrom, log: s.ctx.app.log }), 'w1')
   const messages = await sink.waitFor(2)
   const approval = messages.find((m) => m.subject?.startsWith('Stand Z9'))!
   t.ok(approval, 'the approval email')

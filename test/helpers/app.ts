@@ -6,6 +6,7 @@ import type { AccountRole } from '../../src/db/schema.js'
 import { createAccount } from '../../src/features/accounts/accounts.service.js'
 import { startSession } from '../../src/features/auth/sessions.service.js'
 import type { AudienceSources } from '../../src/mail/reminders.js'
+import type { LogDestination } from '../../src/http/logging.js'
 import { createTestDatabase, type TestDatabase } from './database.js'
 
 export interface TestContext {
@@ -19,20 +20,18 @@ export interface TestContext {
 
 let accountCounter = 0
 
+export interface BuildTestOptions {
+  audiences?: AudienceSources
+  /** where the app's log lines go (tests that read them) */
+  logStream?: LogDestination
+}
+
 /** The one way tests get an app: own database, real HTTP stack via inject, closed when the test ends. */
-export async function build(
-  t: Test,
-  env: Record<string, string> = {},
-  options: { audiences?: AudienceSources } = {},
-): Promise<TestContext> {
+export async function build(t: Test, env: Record<string, string> = {}, options: BuildTestOptions = {}): Promise<TestContext> {
   const database = await createTestDatabase()
-  const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT: 'off', DATA_DIR: '/nonexistent', ...env })
-  const app = await buildApp({ config, db: database.handle.db, audiences: options.audiences })
-  await app.ready()
-  t.teardown(async () => {
-    await app.close()
-    await database.drop()
-  })
+  t.teardown(() => database.drop())
+  const config = testConfig(env)
+  const app = await appOver(t, database.handle.db, config, options)
   const db = database.handle.db
   return {
     app,
@@ -45,6 +44,22 @@ export async function build(
       return { id: row.id, email, token, auth: { authorization: `Bearer ${token}` } }
     },
   }
+}
+
+/** The configuration build() uses: quiet, no rate limits, no data directory; `env` overrides. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT: 'off', DATA_DIR: '/nonexistent', ...env })
+}
+
+/**
+ * An app over a database the test already has: a second API process over build()'s database, or a database
+ * that is down. Ready when returned, closed when the test ends (before the database: teardowns run last-in first).
+ */
+export async function appOver(t: Test, db: Database, config: Config = testConfig(), options: BuildTestOptions = {}): Promise<App> {
+  const app = await buildApp({ config, db, audiences: options.audiences, logStream: options.logStream })
+  await app.ready()
+  t.teardown(() => app.close())
+  return app
 }
 
 const DAY = 24 * 60 * 60 * 1000

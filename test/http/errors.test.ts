@@ -1,9 +1,7 @@
 import t from 'tap'
 import type { Test } from 'tap'
-import { buildApp } from '../../src/app.js'
-import { loadConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/client.js'
-import { build } from '../helpers/app.js'
+import { appOver, build, testConfig } from '../helpers/app.js'
 
 function isProblem(t: Test, res: { statusCode: number; headers: Record<string, unknown>; json(): any }, status: number, code: string) {
   t.equal(res.statusCode, status, `status ${status}`)
@@ -80,11 +78,8 @@ t.test('schema failures list every bad field', async (t) => {
 t.test('a database that is down answers 503 with Retry-After, quickly', async (t) => {
   // Port 9 (discard) on loopback refuses connections: a database that is down, without stopping the shared one.
   const database = await openDatabase({ url: 'postgres://postgres@127.0.0.1:9/none', poolSize: 2 })
-  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent' }), db: database.db })
-  t.teardown(async () => {
-    await app.close()
-    await database.close()
-  })
+  t.teardown(() => database.close())
+  const app = await appOver(t, database.db, testConfig({ RATE_LIMIT: 'on' }))
   const started = Date.now()
   const res = await app.inject({ method: 'GET', url: '/v1/events' })
   isProblem(t, res, 503, 'unavailable')

@@ -1,11 +1,8 @@
 import t from 'tap'
 import { sql } from 'drizzle-orm'
-import { buildApp } from '../../src/app.js'
-import { loadConfig } from '../../src/config.js'
 import { createAccount } from '../../src/features/accounts/accounts.service.js'
 import { startSession } from '../../src/features/auth/sessions.service.js'
-import { eventBody } from '../helpers/app.js'
-import { createTestDatabase } from '../helpers/database.js'
+import { build, eventBody } from '../helpers/app.js'
 
 // Issue #7 item 5: no personal data in the logs beyond ids. The real app logs at info into a stream while a
 // visitor registers and changes their registration, an account logs in (and fails to), a login link is asked
@@ -18,15 +15,11 @@ const SECRETS = [VISITOR.email, 'Zeynep', 'Kaya', 'Yılmaz', ADMIN.email, 'Amira
 
 t.test('logs hold ids, routes and codes, never personal data or tokens', async (t) => {
   const lines: string[] = []
-  const database = await createTestDatabase()
-  const config = loadConfig({ LOG_LEVEL: 'info', RATE_LIMIT: 'off', DATA_DIR: '/nonexistent', PUBLIC_URL: 'https://messe.example.org' })
-  const app = await buildApp({ config, db: database.handle.db, logStream: { write: (line) => void lines.push(line) } })
-  await app.ready()
-  t.teardown(async () => {
-    await app.close()
-    await database.drop()
-  })
-  const db = database.handle.db
+  const { app, db } = await build(
+    t,
+    { LOG_LEVEL: 'info', PUBLIC_URL: 'https://messe.example.org' },
+    { logStream: { write: (line) => void lines.push(line) } },
+  )
   const admin = await createAccount(db, { ...ADMIN, role: 'admin' })
   const adminAuth = { authorization: `Bearer ${await startSession(db, admin)}` }
 

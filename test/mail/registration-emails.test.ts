@@ -11,7 +11,8 @@ import { PNG } from 'pngjs'
 import pino from 'pino'
 import { outboxEmails } from '../../src/db/schema.js'
 import { eventKey, signTicketCode, verifyTicketCode } from '../../src/features/tickets/ticket-codes.js'
-import { emailAttachments, isTransientAttachmentError, TICKET_QR_CID } from '../../src/mail/attachments.js'
+import { emailAttachments, TICKET_QR_CID } from '../../src/features/email/attachments.js'
+import { attachmentsFor, isTransientAttachmentError } from '../../src/mail/attachments.js'
 import { enqueueEmails } from '../../src/mail/outbox.js'
 import { renderEmail, templateFileProblems } from '../../src/mail/render.js'
 import { LOCALES, validateEmailData, type EmailData } from '../../src/mail/templates.js'
@@ -19,6 +20,7 @@ import { createTransport } from '../../src/mail/transport.js'
 import { drainOutbox } from '../../src/mail/worker.js'
 import { build, eventBody, type TestContext } from '../helpers/app.js'
 import { startSmtpSink } from '../helpers/smtp.js'
+import { workerOptions } from '../helpers/mail.js'
 
 const MANAGE_URL = 'https://messe.example/registrations/4f1c2d3e-0000-4000-8000-000000000001?token=vmr_xyz'
 const event = {
@@ -208,7 +210,7 @@ t.test('only the ticket email may show an image, only its own, and only with alt
 })
 
 t.test('attachments: the QR inline and as ticket.png, the .ics; other emails carry none', async (t) => {
-  const parts = await emailAttachments('registration-confirmed', confirmed, { now: new Date('2027-01-01T00:00:00Z') })
+  const parts = await attachmentsFor(emailAttachments, 'registration-confirmed', confirmed, { now: new Date('2027-01-01T00:00:00Z') })
   t.same(
     parts.map(({ filename, contentType, cid }) => ({ filename, contentType, cid })),
     [
@@ -224,9 +226,9 @@ t.test('attachments: the QR inline and as ticket.png, the .ics; other emails car
   t.equal(vevent.startDate.toJSDate().toISOString(), confirmed.startsAt)
   t.equal(vevent.summary, 'Vereinsmesse Dortmund')
   t.match(vevent.description, MANAGE_URL, 'the manage link, for calendars that do not show URL')
-  t.same(await emailAttachments('registration-waitlisted', waitlisted), [])
-  t.same(await emailAttachments('event-cancelled', cancelled), [])
-  t.same(await emailAttachments('magic-link', { loginUrl: MANAGE_URL, expiresMinutes: 5 }), [])
+  t.same(await attachmentsFor(emailAttachments, 'registration-waitlisted', waitlisted), [])
+  t.same(await attachmentsFor(emailAttachments, 'event-cancelled', cancelled), [])
+  t.same(await attachmentsFor(emailAttachments, 'magic-link', { loginUrl: MANAGE_URL, expiresMinutes: 5 }), [])
   t.ok(isTransientAttachmentError(Object.assign(new Error('x'), { code: 'EMFILE' })))
   t.notOk(isTransientAttachmentError(new RangeError('unknown time zone')))
   t.notOk(isTransientAttachmentError(null))
@@ -278,7 +280,7 @@ t.test('end to end: a ticket email through the outbox and SMTP, with a QR that d
   ])
   const transport = createTransport({ smtpUrl: sink.url, dataDir: '/nonexistent', publicUrl: ctx.config.publicUrl }, ctx.app.log)
   t.teardown(() => transport.close())
-  t.equal(await drainOutbox({ db: ctx.db, transport, mailFrom: ctx.config.mailFrom, log: ctx.app.log, pollMs: 1000 }, 'w1'), 2)
+  t.equal(await drainOutbox(workerOptions({ db: ctx.db, transport, mailFrom: ctx.config.mailFrom, log: ctx.app.log }), 'w1'), 2)
   const messages = await sink.waitFor(2)
   const rows = await ctx.db.select().from(outboxEmails)
   t.same(rows.map((r) => r.status), ['sent', 'sent'])
@@ -329,14 +331,14 @@ t.test('file transport: the .eml keeps the attachments and the .ics byte for byt
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
   const transport = createTransport({ dataDir: dir, publicUrl: ctx.config.publicUrl }, pino({ level: 'silent' }))
   await enqueueEmails(ctx.db, [{ to: 'ayse@example.org', template: 'registration-confirmed', locale: 'en', data: { ...confirmed, promoted: true } }])
-  await drainOutbox({ db: ctx.db, transport, mailFrom: ctx.config.mailFrom, log: ctx.app.log, pollMs: 1000 }, 'w')
+  await drainOutbox(workerOptions({ db: ctx.db, transport, mailFrom: ctx.config.mailFrom, log: ctx.app.log }), 'w')
   const [name] = fs.readdirSync(path.join(dir, 'outbox'))
   const mail = await simpleParser(fs.readFileSync(path.join(dir, 'outbox', name)), { keepCidLinks: true })
   t.equal(mail.subject, 'You have a place: Vereinsmesse Dortmund')
   t.match(String(mail.html), '<img src="cid:ticket-qr" width="240" height="240" alt="QR code of your ticket for Vereinsmesse Dortmund"')
   t.equal(decodeQr(attachmentByCid(mail, TICKET_QR_CID)!.content), confirmed.ticketCode)
   const ics = mail.attachments.find((a) => a.filename === 'vereinsmesse.ics')!.content.toString('utf8')
-  t.equal(ics, (await emailAttachments('registration-confirmed', confirmed))[2].content.toString().replace(/DTSTAMP:\w+/, ics.match(/DTSTAMP:\w+/)![0]))
+  t.equal(ics, (await attachmentsFor(emailAttachments, 'registration-confirmed', confirmed))[2].content.toString().replace(/DTSTAMP:\w+/, ics.match(/DTSTAMP:\w+/)![0]))
   const [row] = await ctx.db.select().from(outboxEmails).where(eq(outboxEmails.toAddress, 'ayse@example.org'))
   t.equal(row.status, 'sent')
 })

@@ -139,8 +139,8 @@ const SAMPLES: { [T in TemplateName]: EmailData[T][] } = {
 const samples = (template: TemplateName) => SAMPLES[template] as unknown as Record<string, unknown>[]
 const HTML_TAG = /<\/?[a-z][a-z0-9]*[\s>/]/i
 const ARABIC = /[\u0600-\u06FF]/
-const URL_VARIABLES = Object.values(EMAIL_DATA).flatMap((fields) =>
-  Object.entries(fields).flatMap(([name, spec]) => (spec.kind === 'url' ? [name] : [])),
+const URL_VARIABLES = Object.values(EMAIL_DATA).flatMap((schema) =>
+  Object.entries(schema.properties as Record<string, { kind?: string }>).flatMap(([name, field]) => (field.kind === 'url' ? [name] : [])),
 )
 
 t.test('the files on disk: every template in every language, each placeholder known', async (t) => {

@@ -8,6 +8,7 @@ import { createTransport } from '../../src/mail/transport.js'
 import { claimDueEmails, drainOutbox, MAX_PERMANENT_ATTEMPTS, retryDelayMs, type WorkerOptions } from '../../src/mail/worker.js'
 import { build, type TestContext } from '../helpers/app.js'
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js'
+import { workerOptions as featureWorkerOptions } from '../helpers/mail.js'
 
 const loginEmail = (n: number) => ({
   to: `person${n}@example.org`,
@@ -17,13 +18,12 @@ const loginEmail = (n: number) => ({
 })
 
 function workerOptions(ctx: TestContext, sink: SmtpSink, db = ctx.db): WorkerOptions {
-  return {
+  return featureWorkerOptions({
     db,
     transport: createTransport({ smtpUrl: sink.url, dataDir: '/nonexistent', publicUrl: ctx.config.publicUrl }, ctx.app.log),
     mailFrom: ctx.config.mailFrom,
     log: ctx.app.log,
-    pollMs: 1000,
-  }
+  })
 }
 
 async function statuses(ctx: TestContext) {
@@ -197,7 +197,7 @@ t.test('file transport: no SMTP_URL writes .eml files and logs subject and links
   const log = pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line)) })
   const transport = createTransport({ dataDir: dir, publicUrl: 'http://localhost:3000' }, log)
   await enqueueEmail(ctx.db, loginEmail(7))
-  await drainOutbox({ db: ctx.db, transport, mailFrom: ctx.config.mailFrom, log: ctx.app.log, pollMs: 1000 }, 'w')
+  await drainOutbox(featureWorkerOptions({ db: ctx.db, transport, mailFrom: ctx.config.mailFrom, log: ctx.app.log }), 'w')
   const files = fs.readdirSync(path.join(dir, 'outbox'))
   t.equal(files.length, 1)
   t.match(files[0], /\.eml$/)

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { requireAccount } from '../../http/auth.js'
+import { perIpLimit } from '../../http/rate-limits.js'
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { normaliseLocale, type Locale } from '../../mail/templates.js'
@@ -40,7 +41,7 @@ export const associationRoutes: FeatureRoutes = async (app, { db, config }) => {
     '/v1/associations',
     {
       // Per IP only: the contact email sits inside the body, and a sign-up with a taken email is refused anyway.
-      ...(config.rateLimit ? { onRequest: app.rateLimit({ max: 10, timeWindow: '1 hour' }) } : {}),
+      ...perIpLimit(app, config.rateLimit, { max: 10, timeWindow: '1 hour' }),
       schema: {
         tags: ['associations'],
         summary: 'Sign up an association with its first member (an exhibitor account); emails a verification link',
@@ -124,7 +125,7 @@ export const associationRoutes: FeatureRoutes = async (app, { db, config }) => {
   app.post(
     '/v1/associations/:id/members',
     {
-      ...(config.rateLimit ? { onRequest: app.rateLimit({ max: 30, timeWindow: '1 hour' }) } : {}),
+      ...perIpLimit(app, config.rateLimit, { max: 30, timeWindow: '1 hour' }),
       schema: {
         tags: ['associations'],
         summary: 'Add a member by email and email them a login link valid for 7 days (its members, admins)',

@@ -1,3 +1,4 @@
+import { perIpLimit } from '../../http/rate-limits.js'
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { CoExhibitorAnswer, CoExhibitorResult } from './co-exhibitors.schemas.js'
@@ -12,7 +13,7 @@ export const coExhibitorRoutes: FeatureRoutes = async (app, { db, config }) => {
       `/v1/co-exhibitors/${action}`,
       {
         // A token has 256 random bits, so this limit is not against guessing but against load.
-        ...(config.rateLimit ? { onRequest: app.rateLimit({ max: 30, timeWindow: '1 minute' }) } : {}),
+        ...perIpLimit(app, config.rateLimit, { max: 30, timeWindow: '1 minute' }),
         schema: {
           tags: ['associations'],
           summary,

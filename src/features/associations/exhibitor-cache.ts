@@ -18,7 +18,7 @@ import type { Database } from '../../db/client.js'
 import { prepared } from '../../db/prepared.js'
 import { events } from '../../db/schema.js'
 import type { EventRow } from '../../db/schema.js'
-import { UUID } from '../events/event-access.js'
+import { UUID_PATTERN } from '../../http/schemas.js'
 
 export type EventWithVersion = EventRow & { contentVersion: string }
 
@@ -31,7 +31,7 @@ const withVersion = {
 
 /** The event (by id or slug) and the version of what its exhibitor list and matches show, in one statement. */
 export async function findEventWithVersion(db: Database, idOrSlug: string): Promise<EventWithVersion | undefined> {
-  const [row] = UUID.test(idOrSlug)
+  const [row] = UUID_PATTERN.test(idOrSlug)
     ? await prepared(db, 'event_with_version_by_id', (d) =>
         d.select(withVersion).from(events).where(eq(events.id, sql.placeholder('id'))).limit(1).prepare('event_with_version_by_id'),
       ).execute({ id: idOrSlug.toLowerCase() })

@@ -1,6 +1,6 @@
 import { requireAccount } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
-import { ipAndEmailLimits } from '../../http/rate-limits.js'
+import { ipAndEmailLimits, perIpLimit } from '../../http/rate-limits.js'
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { findAccountById, toAccount } from '../accounts/accounts.service.js'
@@ -59,7 +59,7 @@ export const authRoutes: FeatureRoutes = async (app, { db, config }) => {
     '/v1/auth/magic-link/verify',
     {
       // A token has 256 random bits, so this limit is not against guessing but against load.
-      ...(config.rateLimit ? { onRequest: app.rateLimit({ max: 30, timeWindow: '1 minute' }) } : {}),
+      ...perIpLimit(app, config.rateLimit, { max: 30, timeWindow: '1 minute' }),
       schema: {
         tags: ['auth'],
         summary: 'Exchange the token of a login link for a session, once',

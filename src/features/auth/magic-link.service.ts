@@ -3,11 +3,12 @@ import type { Config } from '../../config.js'
 import type { Database, Queryable } from '../../db/client.js'
 import { accounts, magicLinks } from '../../db/schema.js'
 import { Problem } from '../../http/problem.js'
+import { MAGIC_LINK_TOKEN_PATTERN } from '../../http/token-format.js'
 import { enqueueEmail } from '../../mail/outbox.js'
 import { oneLine } from '../../mail/templates.js'
 import { findAccountByEmail, findAccountById, type AccountRow } from '../accounts/accounts.service.js'
 import { startSession } from './sessions.service.js'
-import { MAGIC_LINK_TOKEN_PATTERN, hashToken, newToken } from './tokens.js'
+import { hashToken, newToken } from './tokens.js'
 
 export const MAGIC_LINK_MINUTES = 15
 

@@ -1,14 +1,14 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from 'typebox'
 import { Problem, type FieldIssue } from '../../http/problem.js'
-import type { FeatureRoutes } from '../../http/routes.js'
+import type { AppDeps } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { EventParams } from '../events/events.schemas.js'
 import { MAX_BATCH, Occupancy, Scan, ScanBatch, ScanBatchResult, ScanResult } from './checkins.schemas.js'
 import { checkinService, type ScanInput } from './checkins.service.js'
-import { codeVerifier } from './code-keys.js'
+import type { CodeVerifier } from './code-keys.js'
 import { doorOf } from './door-access.js'
-import { invalidScanRecorder } from './invalid-scans.js'
-import { statsRoutes } from './stats.routes.js'
+import type { InvalidScanRecorder } from './invalid-scans.js'
 
 const tags = ['check-in']
 const security = [{ bearer: [] }]
@@ -46,15 +46,11 @@ const scanDescription =
   'gets `ok`. A `nonce` already sent by this device returns the first answer and changes nothing. `ticketId` instead of `code` ' +
   'checks in a ticket found with the door search. Door scanners of the event (vmd_) and its organizers.'
 
-export const checkinRoutes: FeatureRoutes = async (app, deps) => {
-  const { db } = deps
-  const verifier = codeVerifier(db)
-  const invalidScans = invalidScanRecorder(db, app.log)
-  // Before the database closes (server.ts and the tests close the app first): the last counts are written.
-  app.addHook('onClose', async () => {
-    verifier.close()
-    await invalidScans.close()
-  })
+/** The verifier and the invalid-code counter come from the checkin feature (index.ts), which shares the counter with the stats. */
+export const checkinRoutes: FastifyPluginAsyncTypebox<AppDeps & { verifier: CodeVerifier; invalidScans: InvalidScanRecorder }> = async (
+  app,
+  { db, verifier, invalidScans },
+) => {
   const service = checkinService(db, verifier, invalidScans)
 
   app.post(
@@ -80,8 +76,6 @@ export const checkinRoutes: FeatureRoutes = async (app, deps) => {
   app.post(
     '/v1/events/:eventId/checkins/batch',
     {
-      // 1,000 scans with codes and nonces are about 250 KB.
-      bodyLimit: 1024 * 1024,
       schema: {
         tags,
         security,
@@ -121,6 +115,4 @@ export const checkinRoutes: FeatureRoutes = async (app, deps) => {
       return service.occupancy(door.eventId)
     },
   )
-
-  await app.register(statsRoutes, { ...deps, invalidScans })
 }

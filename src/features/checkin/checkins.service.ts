@@ -7,7 +7,7 @@ import { passAssociationName } from '../stands/pass-association.js'
 import type { CodeVerifier, SignedCode } from './code-keys.js'
 import type { Door } from './door-access.js'
 import type { InvalidScanRecorder } from './invalid-scans.js'
-import { judgeScan, placeOnTimeline, type AcceptedScan, type Verdict } from './judge.js'
+import { admittedStates, judgeScan, placeOnTimeline, type AcceptedScan, type Verdict } from './judge.js'
 
 /** Rows per event that the occupancy counters are split over; a read sums them. */
 export const OCCUPANCY_SHARDS = 64
@@ -90,13 +90,19 @@ const occupancyBefore = {
 
 /**
  * An online scan's first and, when it is accepted (the common case), only round trip: the ticket as it is
- * (`before`, what the judge is given), and an update of it whose condition is the judge's `ok`: the code signed
- * for this event, the ticket of this event, not inside for an entry (inside for an exit), not revoked unless
- * leaving, not dated before its last accepted scan, and still at the version `before` read. When another scan of
- * the ticket commits first, PostgreSQL re-checks the condition on the newest version (`before` stays as first
- * read), so of concurrent scans exactly one is accepted. The scan's row and the counter are written from the
- * update's RETURNING, in the same statement. The judge still decides every answer from `before`.
+ * (`before`, what the judge is given), and an update of it that applies the scan when
+ * - the state `before` read is one the judge admits for this scan (`admitted`, from judge.ts's admittedStates:
+ *   the statement only maps the row to its state bit, it does not restate the rule);
+ * - the ticket is still at the version `before` read (the race guard: when another scan of the ticket commits
+ *   first, PostgreSQL re-checks this on the newest version, so of concurrent scans exactly one is accepted);
+ * - the scan is not dated before the ticket's last accepted scan: such a scan is placed on the timeline instead.
+ * The scan's row and the counter are written from the update's RETURNING, in the same statement. The answer is
+ * the judge's verdict on `before`, the same state the update was conditioned on.
  */
+// The bit of admittedStates (judge.ts) for the ticket `before` read: 4·(of another event) + 2·(revoked) + 1·(inside).
+const ticketStateBit = sql`((case when b.event_id = ${p('eventId')}::uuid then 0 else 4 end)
+  + (case when b.revoked_at is null then 0 else 2 end) + (case when b.inside then 1 else 0 end))`
+
 const attemptStatement = (db: Database) =>
   prepared(db, 'scan_attempt', (d) => {
     const before = d
@@ -124,8 +130,7 @@ const attemptStatement = (db: Database) =>
           accepted_scans = t.accepted_scans + 1, last_accepted_at = ${p('at')}::timestamptz, last_accepted_gate = ${p('gate')}::text
       from before b
       where t.id = b.id and t.accepted_scans = b.accepted_scans
-        and ${p('signedHere')}::boolean and b.event_id = ${p('eventId')}::uuid
-        and b.inside = not ${p('entering')}::boolean and (not ${p('entering')}::boolean or b.revoked_at is null)
+        and (${p('admitted')}::int >> ${ticketStateBit}) & 1 = 1
         and (b.last_accepted_at is null or b.last_accepted_at <= ${p('at')}::timestamptz)
       returning case when ${p('entering')}::boolean then t.admits else b.inside_people end as people`)
     const logged = d.$with('logged', { people: sql<number>`people` }).as(sql`
@@ -409,13 +414,15 @@ export function checkinService(db: Database, verifier: CodeVerifier, invalidScan
 
   async function scanOnline(door: Door, signed: SignedCode, input: ScanInput): Promise<CheckinAnswer> {
     const entering = input.direction === 'entry'
+    const scan = { eventId: door.eventId, direction: input.direction, signedFor: signed.eventId }
+    const admitted = admittedStates(scan)
     // Each pass that loses (another door accepted or revoked this ticket after `before` was read) judges again;
     // each loss means someone else made progress, so this ends quickly.
     for (let attempt = 0; attempt < 20; attempt++) {
       const [row] = await attemptStatement(db).execute({
         ...who(door),
         ticketId: signed.ticketId,
-        signedHere: signed.eventId === door.eventId,
+        admitted,
         entering,
         at: input.scannedAt.toISOString(),
         nonce: input.nonce ?? null,
@@ -428,10 +435,8 @@ export function checkinService(db: Database, verifier: CodeVerifier, invalidScan
       }
       const previous = ticket?.lastAcceptedAt ? { at: ticket.lastAcceptedAt, gate: ticket.lastAcceptedGate } : null
       const atDoor = ticket ? { eventId: ticket.eventId, revoked: ticket.revokedAt !== null, inside: ticket.inside } : null
-      const verdict = judgeScan(atDoor, { eventId: door.eventId, direction: input.direction, signedFor: signed.eventId })
+      const verdict = judgeScan(atDoor, scan)
       if (row.acceptedPeople !== null) {
-        // The update's condition is the judge's ok; a disagreement would be a bug in one of them.
-        if (verdict.status !== 'ok') throw new Error(`scan accepted by the database but judged ${verdict.reason}`)
         const moved = entering ? row.acceptedPeople : -row.acceptedPeople
         return toAnswer(verdict, ticket, previous, { inside: row.inside + moved, capacity: row.capacity })
       }

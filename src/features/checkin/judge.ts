@@ -43,6 +43,25 @@ export function judgeScan(ticket: TicketAtDoor | null, scan: ScanToJudge): Verdi
   return { status: 'ok' }
 }
 
+/** Stands for any event but the door's in the states below. */
+const ANOTHER_EVENT = 'another event'
+
+/**
+ * The states of a ticket in which the judge admits `scan`, as a bit set over the eight states the judge tells
+ * apart: bit 4·(of another event) + 2·(revoked) + 1·(inside). The online scan is one statement that reads the
+ * ticket and applies the scan in the same round trip, so it cannot ask judgeScan in between: it is handed this set
+ * and applies the scan only when the state it read is in it (checkins.service.ts maps a row to its bit). The rule
+ * is written once, here; the SQL restates none of it. A missing ticket has no row, so nothing is applied.
+ */
+export function admittedStates(scan: ScanToJudge): number {
+  let admitted = 0
+  for (let state = 0; state < 8; state++) {
+    const ticket = { eventId: state & 4 ? ANOTHER_EVENT : scan.eventId, revoked: (state & 2) !== 0, inside: (state & 1) !== 0 }
+    if (judgeScan(ticket, scan).status === 'ok') admitted |= 1 << state
+  }
+  return admitted
+}
+
 /** An accepted scan already recorded for a ticket: a fact that later placements do not change. */
 export interface AcceptedScan {
   direction: ScanDirection

@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, isNull, or, sql } from 'drizzle-orm'
+import { LRUCache } from 'lru-cache'
 import QRCode from 'qrcode'
 import type { Database, Queryable } from '../../db/client.js'
 import { prepared } from '../../db/prepared.js'
@@ -93,7 +94,8 @@ const MAX_REMEMBERED = 10_000
  * not remembered (401 each time, from the database).
  */
 export function scannerTokens(db: Database) {
-  const remembered = new Map<string, { principal: ScannerPrincipal; until: number }>()
+  // Only live tokens are kept, each for the TTL; the bound keeps a flood of distinct tokens from growing memory.
+  const remembered = new LRUCache<string, ScannerPrincipal>({ max: MAX_REMEMBERED, ttl: SCANNER_TOKEN_TTL_MS })
   const query = () =>
     prepared(db, 'scanner_by_token', (d) =>
       d
@@ -106,19 +108,18 @@ export function scannerTokens(db: Database) {
     async resolve(token: string): Promise<ScannerPrincipal | null> {
       const hash = hashToken(token)
       const hit = remembered.get(hash)
-      if (hit && hit.until > Date.now()) return hit.principal
+      if (hit) return hit
       const [row] = await query().execute({ hash })
       if (!row) {
         remembered.delete(hash)
         return null
       }
-      if (remembered.size >= MAX_REMEMBERED) remembered.clear()
       const principal: ScannerPrincipal = { kind: 'scanner', ...row }
-      remembered.set(hash, { principal, until: Date.now() + SCANNER_TOKEN_TTL_MS })
+      remembered.set(hash, principal)
       return principal
     },
     forget(scannerId: string): void {
-      for (const [hash, { principal }] of remembered) if (principal.scannerId === scannerId) remembered.delete(hash)
+      for (const [hash, principal] of [...remembered.entries()]) if (principal.scannerId === scannerId) remembered.delete(hash)
     },
   }
 }

@@ -7,7 +7,7 @@ import type { InvalidScanRecorder } from './invalid-scans.js'
 import { EventStats } from './stats.schemas.js'
 import { eventStats } from './stats.service.js'
 
-/** Registered by checkinRoutes, which owns the counter of invalid codes that the numbers must include. */
+/** The counter of invalid codes, which the numbers must include, is the one the scans write (see index.ts). */
 export const statsRoutes: FastifyPluginAsyncTypebox<AppDeps & { invalidScans: InvalidScanRecorder }> = async (app, { db, invalidScans }) => {
   app.get(
     '/v1/events/:eventId/stats',

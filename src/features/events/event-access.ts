@@ -4,16 +4,15 @@ import { prepared } from '../../db/prepared.js'
 import { accounts, eventOrganizers, events, type EventRow } from '../../db/schema.js'
 import type { Principal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
+import { UUID_PATTERN } from '../../http/schemas.js'
 import type { AccountRow } from '../accounts/accounts.service.js'
 
 // Finding an event and who may see and manage it: every feature asks here, so the rule is written once.
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
 /** `{eventId}` in every path is the id or the slug. */
 export async function findEvent(db: Database, idOrSlug: string): Promise<EventRow | undefined> {
   // The hottest read of the service (every event route), hence prepared once per database.
-  const [row] = UUID.test(idOrSlug)
+  const [row] = UUID_PATTERN.test(idOrSlug)
     ? await prepared(db, 'event_by_id', (d) =>
         d.select().from(events).where(eq(events.id, sql.placeholder('id'))).limit(1).prepare('event_by_id'),
       ).execute({ id: idOrSlug.toLowerCase() })

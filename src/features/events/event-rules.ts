@@ -1,5 +1,6 @@
 import type { FieldIssue } from '../../http/problem.js'
 import type { ReminderRule } from '../../db/schema.js'
+import { canonicalTimeZone } from '../../shared/time-zones.js'
 
 const DAY = 24 * 60 * 60 * 1000
 const MAX_DURATION = 31 * DAY
@@ -26,22 +27,6 @@ const DATE_FIELDS = [
   'standBookingClosesAt',
 ] as const
 
-/** The canonical IANA name, or null when the runtime does not know the zone. */
-// Building an Intl.DateTimeFormat costs tens of microseconds, and it is asked for every email queued;
-// the answers never change and there are a few hundred zones at most.
-const zones = new Map<string, string | null>()
-
-export function canonicalTimeZone(name: string): string | null {
-  let canonical = zones.get(name)
-  if (canonical !== undefined) return canonical
-  try {
-    canonical = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone
-  } catch {
-    canonical = null
-  }
-  if (zones.size < 1000) zones.set(name, canonical)
-  return canonical
-}
 
 /**
  * Rules that a schema cannot say because they relate fields to each other or to now.

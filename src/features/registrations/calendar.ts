@@ -13,7 +13,8 @@
  * (Only a time in the hour that repeats when clocks go back is written in UTC: see dateTime.) The tests check
  * the result with ical.js, resolving through our VTIMEZONE, for every zone the runtime knows.
  */
-import { canonicalTimeZone } from '../events/event-rules.js'
+import { LRUCache } from 'lru-cache'
+import { canonicalTimeZone } from '../../shared/time-zones.js'
 
 export interface RegistrationCalendarInput {
   registrationId: string
@@ -243,7 +244,8 @@ function transitions(timezone: string, from: number, to: number): Transition[] {
   return found
 }
 
-const vtimezoneCache = new Map<string, string[]>()
+// A few hundred zones, each for the span of a few events: the bound only guards against odd input.
+const vtimezoneCache = new LRUCache<string, string[]>({ max: 500 })
 
 /**
  * The VTIMEZONE for `timezone`, covering the event: from the start of the year before it to the end of the
@@ -280,7 +282,6 @@ function vtimezone(timezone: string, start: Date, end: Date): string[] {
     ...changes.flatMap((c) => observance(c.at, c.from, c.to)),
     'END:VTIMEZONE',
   ]
-  if (vtimezoneCache.size > 500) vtimezoneCache.clear()
   vtimezoneCache.set(key, lines)
   return lines
 }

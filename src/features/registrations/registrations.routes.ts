@@ -3,7 +3,7 @@ import type { Database } from '../../db/client.js'
 import { Problem } from '../../http/problem.js'
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
-import { ipAndEmailLimits, visitorWriteLimit } from '../../http/rate-limits.js'
+import { ipAndEmailLimits, perIpLimit, visitorWriteLimit } from '../../http/rate-limits.js'
 import { EventParams } from '../events/events.schemas.js'
 import { findEvent, isEventStaff, loadEvent } from '../events/event-access.js'
 import { createRegistration } from './registration-create.js'
@@ -48,7 +48,7 @@ export async function loadRegistrationFor(db: Database, request: FastifyRequest,
 
 export const registrationRoutes: FeatureRoutes = async (app, { db, config }) => {
   app.authenticators.set('vmr_', (token) => resolveRegistrationToken(db, token))
-  const perIp = config.rateLimit ? { onRequest: app.rateLimit({ max: 30, timeWindow: '1 minute' }) } : {}
+  const perIp = perIpLimit(app, config.rateLimit, { max: 30, timeWindow: '1 minute' })
 
   app.post(
     '/v1/events/:eventId/registrations',

@@ -11,8 +11,6 @@ import { createStand, deleteStand, findStand, importStands, listStands, patchSta
 
 const tags = ['stands']
 const security = [{ bearer: [] }]
-/** A plan of MAX_IMPORT_ROWS stands fits with room to spare (a JSON stand with position is about 200 bytes). */
-const IMPORT_BODY_LIMIT = 2 * 1024 * 1024
 const IMPORT_URL = '/v1/events/:eventId/stands/import'
 
 /** The stand, for the organizers of its event (and admins); nobody else learns it exists. */
@@ -26,7 +24,7 @@ async function loadStandFor(request: FastifyRequest, db: Database, standId: stri
 
 export const standRoutes: FeatureRoutes = async (app, { db }) => {
   // Only in this plugin (encapsulated), and only the import takes it: the rest of the API stays JSON only.
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (request, body, done) => {
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (request, body, done) => {
     if (request.routeOptions.url === IMPORT_URL) done(null, body)
     else done(new Problem(415, 'unsupported_media_type', 'Only the stand import takes text/csv; send JSON.'), undefined)
   })
@@ -52,7 +50,6 @@ export const standRoutes: FeatureRoutes = async (app, { db }) => {
   app.post(
     IMPORT_URL,
     {
-      bodyLimit: IMPORT_BODY_LIMIT,
       schema: {
         tags,
         security,

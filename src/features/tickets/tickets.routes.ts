@@ -3,7 +3,8 @@ import type { FeatureRoutes } from '../../http/routes.js'
 import { matchesIfNoneMatch } from '../../http/etag.js'
 import { problemResponses } from '../../http/schemas.js'
 import { notModifiedResponse, qrImageResponse, TicketParams } from './tickets.schemas.js'
-import { loadTicketFor, qrEtag, renderTicketQr, type QrFormat } from './tickets.service.js'
+import { renderTicketQr, type QrFormat } from './qr.js'
+import { loadTicketFor, qrEtag } from './tickets.service.js'
 
 const tags = ['tickets']
 const security = [{ bearer: [] }]

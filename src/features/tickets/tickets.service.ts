@@ -6,9 +6,7 @@ import type { Principal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
 import { isEventStaff } from '../events/event-access.js'
 import { mayManagePass } from '../stands/passes.service.js'
-import { ticketQrPng, ticketQrSvg } from './qr.js'
-
-export type QrFormat = 'png' | 'svg'
+import type { QrFormat } from './qr.js'
 
 /**
  * The ticket, for its registration's manage token or staff of its event (admins, the event's organizers).
@@ -40,27 +38,3 @@ export function qrEtag(code: string, format: QrFormat): string {
   return `"${createHash('sha256').update(`${RENDER_VERSION}\0${format}\0${code}`).digest('base64url').slice(0, 32)}"`
 }
 
-/**
- * Rendering a PNG costs about 4 ms of CPU: a small per-process memory of recent images (the holder opens the
- * ticket page several times, the door desk reprints) and one render for concurrent requests of the same image.
- */
-const RECENT_MAX = 256
-const recent = new Map<string, Promise<Buffer | string>>()
-
-export function renderTicketQr(code: string, format: 'png'): Promise<Buffer>
-export function renderTicketQr(code: string, format: 'svg'): Promise<string>
-export function renderTicketQr(code: string, format: QrFormat): Promise<Buffer | string>
-export function renderTicketQr(code: string, format: QrFormat): Promise<Buffer | string> {
-  const key = `${format}\0${code}`
-  const hit = recent.get(key)
-  if (hit) {
-    recent.delete(key)
-    recent.set(key, hit)
-    return hit
-  }
-  const rendering: Promise<Buffer | string> = format === 'png' ? ticketQrPng(code) : ticketQrSvg(code)
-  recent.set(key, rendering)
-  rendering.catch(() => recent.delete(key))
-  if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!)
-  return rendering
-}
