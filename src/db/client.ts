@@ -27,6 +27,8 @@ export interface OpenOptions {
   dataDir?: string
   /** a PGlite data directory dump to start from (tests clone a migrated template this way) */
   pgliteTemplate?: Blob
+  /** called under the directory's lock when `dataDir` holds no database yet, before PGlite would run initdb */
+  onNewDataDir?: (pgliteDir: string) => void
   poolSize?: number
 }
 
@@ -69,6 +71,7 @@ async function openPglite(options: OpenOptions): Promise<DatabaseHandle> {
     dataDir = path.join(options.dataDir, 'pglite')
   }
   try {
+    if (dataDir && !fs.existsSync(path.join(dataDir, 'PG_VERSION'))) options.onNewDataDir?.(dataDir)
     // Loaded only in embedded mode: PGlite costs ~36 MB and ~140 ms to import, wasted next to a real PostgreSQL.
     const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
       import('@electric-sql/pglite'),
