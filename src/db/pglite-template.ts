@@ -13,7 +13,8 @@ import { MIGRATIONS_FOLDER } from './migrate.js'
  */
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url))
 export const PGLITE_TEMPLATE = path.join(DIST, 'pglite-template')
-const MANIFEST = path.join(DIST, 'pglite-template.json')
+// Next to the directory, not in it: the directory is copied as it is into every new DATA_DIR.
+const manifestOf = (template: string) => `${template}.json`
 
 /** The migrations in the template, as drizzle's migrator records them (its `created_at` and the SQL's sha256). */
 interface Manifest {
@@ -24,14 +25,15 @@ const migrationsInFolder = (): Manifest['migrations'] =>
   readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map(({ folderMillis, hash }) => ({ folderMillis, hash }))
 
 /** Moves a closed, migrated data directory into place as the template, with the manifest of its migrations. */
-export function installPgliteTemplate(builtDir: string): void {
+export function installPgliteTemplate(builtDir: string, template = PGLITE_TEMPLATE): void {
+  const manifestPath = manifestOf(template)
   // The manifest goes first: a template without a readable manifest is never used.
-  fs.rmSync(MANIFEST, { force: true })
-  fs.rmSync(PGLITE_TEMPLATE, { recursive: true, force: true })
-  fs.renameSync(builtDir, PGLITE_TEMPLATE)
+  fs.rmSync(manifestPath, { force: true })
+  fs.rmSync(template, { recursive: true, force: true })
+  fs.renameSync(builtDir, template)
   const manifest: Manifest = { migrations: migrationsInFolder() }
-  fs.writeFileSync(`${MANIFEST}.${process.pid}`, JSON.stringify(manifest, null, 2) + '\n')
-  fs.renameSync(`${MANIFEST}.${process.pid}`, MANIFEST)
+  fs.writeFileSync(`${manifestPath}.${process.pid}`, JSON.stringify(manifest, null, 2) + '\n')
+  fs.renameSync(`${manifestPath}.${process.pid}`, manifestPath)
 }
 
 export type TemplateRestore = { restored: true } | { restored: false; reason: string }
@@ -42,12 +44,12 @@ export type TemplateRestore = { restored: true } | { restored: false; reason: st
  * adds newer ones. A migration edited since the build would otherwise be skipped; then the caller runs initdb.
  * The copy is renamed into place only when complete, so a start killed half-way leaves no half a database.
  */
-export function restorePgliteTemplate(pgliteDir: string): TemplateRestore {
+export function restorePgliteTemplate(pgliteDir: string, template = PGLITE_TEMPLATE): TemplateRestore {
   let manifest: Manifest
   try {
-    manifest = JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as Manifest
+    manifest = JSON.parse(fs.readFileSync(manifestOf(template), 'utf8')) as Manifest
   } catch {
-    return { restored: false, reason: `no template at ${MANIFEST} (npm run build makes it)` }
+    return { restored: false, reason: `no template at ${template} (npm run build makes it)` }
   }
   const current = migrationsInFolder()
   const matches =
@@ -58,7 +60,7 @@ export function restorePgliteTemplate(pgliteDir: string): TemplateRestore {
   const partial = `${pgliteDir}.partial-${process.pid}`
   fs.rmSync(partial, { recursive: true, force: true })
   try {
-    fs.cpSync(PGLITE_TEMPLATE, partial, { recursive: true })
+    fs.cpSync(template, partial, { recursive: true })
     fs.renameSync(partial, pgliteDir)
   } catch (err) {
     fs.rmSync(partial, { recursive: true, force: true })
