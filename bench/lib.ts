@@ -64,12 +64,17 @@ export function startProcess(
   name: string,
   args: string[],
   env: Record<string, string | undefined>,
-  options: { /** open an IPC channel: child.send() / process.send() */ ipc?: boolean } = {},
+  options: {
+    /** open an IPC channel: child.send() / process.send() */
+    ipc?: boolean
+    /** what to run instead of this node (args then are its arguments), e.g. 'npm' */
+    command?: string
+  } = {},
 ): Proc {
   const startedAt = performance.now()
   const spawnedEpochMs = Date.now()
   const stdio: Array<'ignore' | 'pipe' | 'ipc'> = ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])]
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: cleanEnv(env), stdio })
+  const child = spawn(options.command ?? process.execPath, args, { cwd: ROOT, env: cleanEnv(env), stdio })
   if (child.pid === undefined) throw new Error(`${name}: could not spawn ${args.join(' ')}`)
   children.add(child)
   let tail: string[] = []
@@ -125,7 +130,7 @@ export function startProcess(
 }
 
 // The parent's DATABASE_URL, PORT etc. must never leak into a child by accident.
-const OWN_VARIABLES = /^(PORT|HOST|DATABASE_URL|DATA_DIR|ADMIN_EMAIL|ADMIN_PASSWORD|RATE_LIMIT|LOG_LEVEL|ROLE|SMTP_URL|PUBLIC_URL)$/
+const OWN_VARIABLES = /^(PORT|HOST|DATABASE_URL|DATA_DIR|ADMIN_EMAIL|ADMIN_PASSWORD|RATE_LIMIT|LOG_LEVEL|LOG_FORMAT|ROLE|SMTP_URL|PUBLIC_URL)$/
 function cleanEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !OWN_VARIABLES.test(k)))
   const extra = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>
@@ -168,6 +173,12 @@ export async function waitForStatus(url: string, proc: Proc, { status = 200, tim
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The process `npm start` exec'd (the server itself), or the pid itself when it has no child. */
+export function serverPidOf(pid: number): number {
+  const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean)
+  return children.length === 1 ? Number(children[0]) : pid
+}
 
 /** VmRSS and VmHWM (peak) of a process in MB, from /proc. */
 export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
@@ -234,10 +245,18 @@ export interface AppServer {
   selfReported: Promise<{ readyMs: number; beforeMainMs: number } | undefined>
 }
 
-/** `node --import tsx src/server.ts` on a free port; resolves once /health/ready answers 200. */
-export async function startApp(name: string, env: Record<string, string | undefined>): Promise<AppServer> {
+/**
+ * `node --import tsx src/server.ts`, or `npm start` (the compiled dist/, which `npm run build` must have made),
+ * on a free port; resolves once /health/ready answers 200.
+ */
+export async function startApp(
+  name: string,
+  env: Record<string, string | undefined>,
+  { entry = 'source' }: { entry?: 'source' | 'npm-start' } = {},
+): Promise<AppServer> {
   const port = await freePort()
-  const proc = startProcess(name, tsEntry('src/server.ts'), {
+  const command = entry === 'npm-start' ? { args: ['start', '--silent'], command: 'npm' } : { args: tsEntry('src/server.ts') }
+  const proc = startProcess(name, command.args, {
     PORT: String(port),
     HOST: '127.0.0.1',
     RATE_LIMIT: 'off',
@@ -245,7 +264,7 @@ export async function startApp(name: string, env: Record<string, string | undefi
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     ...env,
-  })
+  }, { command: command.command })
   const selfReported = proc
     .waitForLine((line) => line.includes('"vereinsmesse ready"'), 120_000)
     .then((line) => {

@@ -11,7 +11,7 @@ function choice<const T extends readonly string[]>(values: T, fallback: T[number
 const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SMTP_URL', 'ADMIN_PASSWORD'])
 
 // The table in ../shared/API.md "Operations" is the contract: no variable here that is not there, except
-// CORS_ORIGINS and TRUST_PROXY, which issue #7 adds (documented in the README's configuration table).
+// CORS_ORIGINS and TRUST_PROXY, which issue #7 adds, and LOG_FORMAT (documented in the README's configuration table).
 const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
@@ -28,6 +28,7 @@ const EnvSchema = Type.Object({
   CORS_ORIGINS: Type.Optional(Type.String()),
   TRUST_PROXY: Type.Optional(Type.String()),
   LOG_LEVEL: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  LOG_FORMAT: Type.Optional(Type.Unsafe<'pretty' | 'json'>({ type: 'string', enum: ['pretty', 'json'] })),
 })
 
 export interface Config {
@@ -53,6 +54,8 @@ export interface Config {
    */
   trustProxy: false | number | string
   logLevel: string
+  /** unset: pretty when stdout is a terminal, JSON lines otherwise (src/http/log-format.ts) */
+  logFormat?: 'pretty' | 'json'
 }
 
 export class ConfigError extends Error {}
@@ -88,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: parseOrigins(raw.CORS_ORIGINS),
     trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     logLevel: raw.LOG_LEVEL,
+    logFormat: raw.LOG_FORMAT,
   }
 }
 

@@ -2,6 +2,8 @@ import closeWithGrace from 'close-with-grace'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { openDatabase, type Database, type DatabaseHandle } from './db/client.js'
 import { migrateDatabase, migrationsApplied } from './db/migrate.js'
+import { restorePgliteTemplate, type TemplateRestore } from './db/pglite-template.js'
+import { logFormat, prettyDestination } from './http/log-format.js'
 import { ensureFirstAdmin, hasAdmin } from './features/accounts/accounts.service.js'
 import type { RunningWorker } from './mail/worker.js'
 
@@ -33,7 +35,12 @@ async function main(config: Config) {
     import('./features/registrations/privacy.service.js'),
   ])
   modules.catch(() => {}) // awaited below; this only keeps a failed open from reporting it as unhandled first
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir })
+  let newDataDir: TemplateRestore | undefined
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : config.dataDir,
+    onNewDataDir: (pgliteDir) => (newDataDir = restorePgliteTemplate(pgliteDir)),
+  })
   let firstAdmin: { email: string; password: string } | null = null
   try {
     firstAdmin = await prepareDatabase(database, config)
@@ -43,10 +50,14 @@ async function main(config: Config) {
   }
   const [{ buildApp }, { defaultAudiences }, { emailAttachments }, { queueDueReminders }, { createTransport }, { startWorker }, { retentionJob }] = await modules
 
-  const app = await buildApp({ config, db: database.db })
+  const logStream = logFormat(config.logFormat) === 'pretty' ? prettyDestination() : undefined
+  const app = await buildApp({ config, db: database.db, logStream })
+  if (newDataDir?.restored === false) app.log.info({ reason: newDataDir.reason }, 'new data directory created without the PGlite template')
   let worker: RunningWorker | undefined
   const transport = createTransport(config, app.log)
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  // Within 10 s of a SIGTERM the process is gone (what systemd and container runtimes wait before SIGKILL by
+  // default is 10 s or more); a second signal ends it at once.
+  closeWithGrace({ delay: 9_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error')
     else app.log.info({ signal }, 'shutting down')
     // Stop taking work first (no new requests, no new claims), let what runs finish, and only then close the database.

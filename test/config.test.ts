@@ -22,6 +22,8 @@ t.test('defaults are the embedded mode of the contract', async (t) => {
   t.equal(loadConfig({ PUBLIC_URL: 'https://messe.example.org/' }).publicUrl, 'https://messe.example.org')
   t.equal(loadConfig({ RATE_LIMIT: 'off', ROLE: 'worker' }).rateLimit, false)
   t.equal(loadConfig({ PORT: '' }).port, 3000, 'an empty variable counts as unset')
+  t.equal(config.logFormat, undefined, 'LOG_FORMAT unset: chosen by whether stdout is a terminal')
+  t.equal(loadConfig({ LOG_FORMAT: 'json' }).logFormat, 'json')
 })
 
 t.test('CORS_ORIGINS is a list of exact http(s) origins', async (t) => {
@@ -53,6 +55,7 @@ t.test('a bad value is one line naming the variable, and never echoes a secret',
     [{ ROLE: 'both' }, /ROLE must be equal to one of the allowed values: all, api, worker/],
     [{ RATE_LIMIT: 'yes' }, /RATE_LIMIT .*on, off/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ LOG_FORMAT: 'text' }, /^Invalid configuration: LOG_FORMAT must be equal to one of the allowed values: pretty, json \(got "text"\)$/],
     [{ WORKER_POLL_MS: '0' }, /WORKER_POLL_MS must be >= 50/],
     [{ PUBLIC_URL: 'messe.example.org' }, /PUBLIC_URL/],
     [{ ADMIN_EMAIL: 'admin' , ADMIN_PASSWORD: 'long enough pw' }, /ADMIN_EMAIL/],

@@ -1,4 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -42,14 +44,23 @@ function installExitHook() {
 }
 
 /**
- * The real entry point (`src/server.ts`, what `npm start` runs) as a child process: its own configuration,
- * its own connection pool, its own crash. Resolves when it is ready (API: listening; worker: 'vereinsmesse ready').
+ * The real entry point as a child process: its own configuration, its own connection pool, its own crash.
+ * `source` runs src/server.ts through tsx; `npm-start` runs `npm start` itself (the compiled dist/, see
+ * ensureBuilt), and `pid` is then npm's, the process a process manager signals.
+ * Resolves when it is ready (API: listening; worker: 'vereinsmesse ready').
  */
-export async function startService(name: string, env: Record<string, string>, readyTimeoutMs = 60_000): Promise<ServiceProcess> {
+export async function startService(
+  name: string,
+  env: Record<string, string>,
+  readyTimeoutMs = 60_000,
+  { entry = 'source' }: { entry?: 'source' | 'npm-start' } = {},
+): Promise<ServiceProcess> {
   installExitHook()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const [command, args] =
+    entry === 'npm-start' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/server.ts']]
+  const child = spawn(command, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT: 'off', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   running.add(child)
@@ -129,6 +140,50 @@ export async function startService(name: string, env: Record<string, string>, re
     check()
   })
   return service
+}
+
+const newestFile = (dir: string): number =>
+  Math.max(
+    0,
+    ...fs.readdirSync(dir, { withFileTypes: true }).map((entry) => {
+      const file = path.join(dir, entry.name)
+      return entry.isDirectory() ? newestFile(file) : fs.statSync(file).mtimeMs
+    }),
+  )
+
+/**
+ * `npm start` runs dist/, which `npm install`/`npm ci` build through `prepare`. While src/ or migrations/ is
+ * edited after that, dist/ is stale: rebuilt here, so a test never passes or fails on yesterday's code.
+ */
+export async function ensureBuilt(): Promise<void> {
+  const built = path.join(ROOT, 'dist', 'server.js')
+  const template = path.join(ROOT, 'dist', 'pglite-template.json')
+  const fresh = () => {
+    const inputs = Math.max(newestFile(path.join(ROOT, 'src')), newestFile(path.join(ROOT, 'migrations')))
+    return fs.existsSync(built) && fs.existsSync(template) && Math.min(fs.statSync(built).mtimeMs, fs.statSync(template).mtimeMs) >= inputs
+  }
+  if (fresh()) return
+  // Test files run in parallel: one builds, the others wait for it (two builds would replace dist/ under each other).
+  const lock = path.join(ROOT, 'tmp', 'build.lock')
+  fs.mkdirSync(path.dirname(lock), { recursive: true })
+  const giveUp = Date.now() + 600_000
+  for (;;) {
+    try {
+      fs.mkdirSync(lock)
+      break
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      if (Date.now() > giveUp) throw new Error(`${lock} held for 10 minutes: a build was killed? Remove it.`)
+      await new Promise((r) => setTimeout(r, 500))
+    }
+  }
+  try {
+    if (fresh()) return
+    const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 })
+    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`)
+  } finally {
+    fs.rmdirSync(lock)
+  }
 }
 
 export interface HttpResult {
