@@ -53,6 +53,7 @@ import { standSchemas } from './features/stands/stands.schemas.js'
 import { standRoutes } from './features/stands/stands.routes.js'
 import { bookingSchemas } from './features/stands/bookings.schemas.js'
 import { bookingRoutes } from './features/stands/bookings.routes.js'
+import { doorAppRoutes } from './features/door-app/door-app.routes.js'
 
 export interface BuildOptions {
   config: Config
@@ -116,6 +117,7 @@ export async function buildApp({ config, db, logStream, audiences = defaultAudie
   await app.register(coExhibitorRoutes, deps)
   await app.register(standRoutes, deps)
   await app.register(bookingRoutes, deps)
+  await app.register(doorAppRoutes, deps)
 
   return app
 }
