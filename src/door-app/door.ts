@@ -121,7 +121,9 @@ export function createDoor(pairing: Pairing, hooks: { onChange(state: DoorState)
       const chunk = queued.slice(i, i + 500)
       const scans = chunk.map(({ nonce, code, ticketId, direction, scannedAt }) => ({ nonce, code, ticketId, direction, scannedAt }))
       const answer = await call<{ results: ServerScanResult[] }>(pairing.token, 'POST', `${base}/checkins/batch`, { body: { scans }, timeoutMs: 20_000 })
-      const results = answer.body?.results ?? []
+      // Refused as a whole (a phone clock far ahead): kept, never dropped; the next sync tries again.
+      if (answer.status !== 200 || !answer.body) throw new Unreachable(`batch answered ${answer.status}`)
+      const results = answer.body.results
       const conflicts: Conflict[] = []
       chunk.forEach((scan, j) => {
         const result = results[j]

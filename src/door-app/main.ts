@@ -1,4 +1,4 @@
-import { createCamera } from './camera.js'
+import { createCamera, qrDetector } from './camera.js'
 import { createDoor, type Attendee, type Direction, type Door, type DoorState, type Verdict } from './door.js'
 import { signal, unlockAudio } from './feedback.js'
 import { LANGUAGE_NAMES, LANGUAGES, RIGHT_TO_LEFT, isLanguage, pickLanguage, translate, type Language, type MessageKey } from './i18n.js'
@@ -207,7 +207,10 @@ async function startCamera() {
   status.textContent = t('cameraStarting')
   const camera = createCamera($('video') as HTMLVideoElement, { onCode })
   try {
+    // The decoder loads while the camera starts; ready to scan means both.
+    const decoder = qrDetector()
     await camera.start()
+    await decoder
     status.textContent = ''
     $('switch-camera').hidden = !camera.canSwitch()
     $('torch').hidden = !camera.hasTorch()
