@@ -11,11 +11,11 @@ import type { FeatureRoutes } from '../../http/routes.js'
 /**
  * The door app's own policy, replacing the API's "load nothing" (security.ts) on its files: scripts and styles from
  * here only and never inline; `wasm-unsafe-eval` because the QR decoder is WebAssembly (it allows compiling wasm,
- * not eval); the camera's stream as media; the API, the snapshot and the .wasm fetched from this origin only.
+ * not eval); the API, the snapshot and the .wasm fetched from this origin only.
  */
 export const DOOR_CSP =
-  "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; media-src 'self' blob: mediastream:; " +
-  "connect-src 'self'; worker-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+  "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+  "worker-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
