@@ -1,5 +1,5 @@
 /**
- * The door app in Chromium against a real server (PGlite): time from a code read to its verdict on the screen,
+ * The door app in Chromium against a real server (PostgreSQL): time from a code read to its verdict on the screen,
  * 200 scans online and 200 offline (the browser context offline, judged on the device), p50/p95; the bundle's size
  * (JavaScript gzipped, and the .wasm); and the time until a cold phone-sized page (new browser context, nothing
  * cached) is ready to scan. Codes come in as a hand scanner types them (the camera's own frame rate is not ours).
@@ -9,7 +9,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { chromium, type Page } from 'playwright-core'
-import { ADMIN, ROOT, envNumber, jsonRequest, onCleanup, startApp, tempDir } from './lib.js'
+import { ADMIN, ROOT, createBenchDatabase, envNumber, jsonRequest, onCleanup, startApp, tempDir } from './lib.js'
 import type { Scenario } from './scenario.js'
 import { fmt, printTable, printVerdicts, summarize } from './table.js'
 
@@ -44,7 +44,7 @@ async function scanAll(page: Page, codes: string[]): Promise<number[]> {
 
 async function run() {
   await import('../scripts/build-door.mjs' as string).then((m: { buildDoor: () => Promise<unknown> }) => m.buildDoor())
-  const ours = await startApp('vereinsmesse door', { DATA_DIR: tempDir('vms-bench-door-'), LOG_LEVEL: 'warn' })
+  const ours = await startApp('vereinsmesse door', { DATABASE_URL: await createBenchDatabase(), DATA_DIR: tempDir('vms-bench-door-'), LOG_LEVEL: 'warn' })
   const base = ours.baseUrl
   const { token } = await jsonRequest<{ token: string }>(`${base}/v1/auth/login`, { body: ADMIN })
   const startsAt = new Date(Date.now() + 30 * 24 * 3600 * 1000)

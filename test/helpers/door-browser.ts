@@ -72,12 +72,18 @@ export async function pair(page: Page, pairingUrl: string) {
   await page.waitForFunction(() => performance.getEntriesByName('door:ready').length > 0, undefined, { timeout: 30_000 })
 }
 
-/** A code typed by a hand scanner in keyboard mode: the characters, then Enter, with the focus anywhere. */
-export async function wedge(page: Page, code: string) {
-  await page.locator('body').focus()
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
-  await page.keyboard.type(code, { delay: 0 })
-  await page.keyboard.press('Enter')
+/**
+ * Codes typed by a hand scanner in keyboard mode: each character's key, then Enter, with the focus on no field.
+ * Dispatched inside the page in one go, as fast as a scanner types (Playwright's keyboard, one round trip per key,
+ * takes seconds for a 118-character code on a loaded machine, longer than the 3 s the app waits for a repeat).
+ */
+export async function wedge(page: Page, ...codes: string[]) {
+  await page.evaluate((all) => {
+    ;(document.activeElement as HTMLElement | null)?.blur()
+    for (const code of all) {
+      for (const key of [...code, 'Enter']) document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }))
+    }
+  }, codes)
 }
 
 /** The verdict shown after `scans` verdicts have been painted in total on this page. */
