@@ -25,6 +25,7 @@ import { ticketsFeature } from './features/tickets/index.js'
 import { checkinFeature } from './features/checkin/index.js'
 import { associationsFeature } from './features/associations/index.js'
 import { standsFeature } from './features/stands/index.js'
+import { doorAppRoutes } from './features/door-app/door-app.routes.js'
 
 export interface BuildOptions {
   config: Config
@@ -79,6 +80,7 @@ export async function buildApp({ config, db, logStream, audiences = defaultAudie
   await app.register(checkinFeature, deps)
   await app.register(associationsFeature, deps)
   await app.register(standsFeature, deps)
+  await app.register(doorAppRoutes, deps) // the door staff's web app at /door
 
   return app
 }

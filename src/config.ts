@@ -20,6 +20,7 @@ const EnvSchema = Type.Object({
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
   MAIL_FROM: Type.String({ minLength: 3, default: 'Vereinsmesse <no-reply@localhost>' }),
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  SERVICE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10 })),
   ROLE: choice(['all', 'api', 'worker'] as const, 'all'),
@@ -40,7 +41,10 @@ export interface Config {
   /** unset: emails are written as .eml files under dataDir/outbox */
   smtpUrl?: string
   mailFrom: string
+  /** the front end's address, base of the links in emails (default: serviceUrl) */
   publicUrl: string
+  /** the service's own public address: the door app and the scanners' pairing links */
+  serviceUrl: string
   adminEmail?: string
   adminPassword?: string
   role: 'all' | 'api' | 'worker'
@@ -75,6 +79,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `Invalid configuration: ${raw.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL'} must be set together with ${raw.ADMIN_EMAIL ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD'}`,
     )
   }
+  const serviceUrl = (raw.SERVICE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, '')
   return {
     port: raw.PORT,
     host: raw.HOST,
@@ -82,7 +87,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(raw.DATA_DIR),
     smtpUrl: raw.SMTP_URL,
     mailFrom: raw.MAIL_FROM,
-    publicUrl: (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),
+    publicUrl: raw.PUBLIC_URL?.replace(/\/+$/, '') ?? serviceUrl,
+    serviceUrl,
     adminEmail: raw.ADMIN_EMAIL?.toLowerCase(),
     adminPassword: raw.ADMIN_PASSWORD,
     role: raw.ROLE,

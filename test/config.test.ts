@@ -10,6 +10,7 @@ t.test('defaults are the embedded mode of the contract', async (t) => {
     smtpUrl: undefined,
     mailFrom: 'Vereinsmesse <no-reply@localhost>',
     publicUrl: 'http://localhost:3000',
+    serviceUrl: 'http://localhost:3000',
     role: 'all',
     workerPollMs: 2000,
     rateLimit: true,
@@ -20,6 +21,8 @@ t.test('defaults are the embedded mode of the contract', async (t) => {
   t.match(config.dataDir, /\/data$/)
   t.equal(loadConfig({ PORT: '8080' }).publicUrl, 'http://localhost:8080')
   t.equal(loadConfig({ PUBLIC_URL: 'https://messe.example.org/' }).publicUrl, 'https://messe.example.org')
+  t.match(loadConfig({ SERVICE_URL: 'https://api.messe.example.org/' }), { serviceUrl: 'https://api.messe.example.org', publicUrl: 'https://api.messe.example.org' }, 'PUBLIC_URL defaults to SERVICE_URL')
+  t.match(loadConfig({ PORT: '8080', PUBLIC_URL: 'https://messe.example.org' }), { serviceUrl: 'http://localhost:8080', publicUrl: 'https://messe.example.org' })
   t.equal(loadConfig({ RATE_LIMIT: 'off', ROLE: 'worker' }).rateLimit, false)
   t.equal(loadConfig({ PORT: '' }).port, 3000, 'an empty variable counts as unset')
   t.equal(config.logFormat, undefined, 'LOG_FORMAT unset: chosen by whether stdout is a terminal')
@@ -58,6 +61,7 @@ t.test('a bad value is one line naming the variable, and never echoes a secret',
     [{ LOG_FORMAT: 'text' }, /^Invalid configuration: LOG_FORMAT must be equal to one of the allowed values: pretty, json \(got "text"\)$/],
     [{ WORKER_POLL_MS: '0' }, /WORKER_POLL_MS must be >= 50/],
     [{ PUBLIC_URL: 'messe.example.org' }, /PUBLIC_URL/],
+    [{ SERVICE_URL: 'localhost:3000' }, /SERVICE_URL/],
     [{ ADMIN_EMAIL: 'admin' , ADMIN_PASSWORD: 'long enough pw' }, /ADMIN_EMAIL/],
     [{ ADMIN_EMAIL: 'a@b.de' }, /ADMIN_PASSWORD must be set together with ADMIN_EMAIL/],
     [{ ADMIN_EMAIL: 'a@b.de', ADMIN_PASSWORD: 'short' }, /ADMIN_PASSWORD must NOT have fewer than 10 characters$/],

@@ -10,7 +10,8 @@ import { problem } from '../helpers/problem.js'
 // Scanner devices: POST/GET /v1/events/{eventId}/scanners, DELETE /v1/scanners/{id}.
 
 t.test('creating a scanner: the token and its pairing QR, shown once', async (t) => {
-  const d = await doorSetup(t, { PUBLIC_URL: 'https://messe.example.org' })
+  // The pairing link opens the door app, which the service itself serves: SERVICE_URL, not the front end's PUBLIC_URL.
+  const d = await doorSetup(t, { SERVICE_URL: 'https://messe.example.org', PUBLIC_URL: 'https://www.example.org' })
   const fair = await d.event()
   const created = must(await d.inject('POST', `/v1/events/${fair.id}/scanners`, d.organizer.auth, { label: '  Phone 1 ', gate: 'North' }), 201)
   t.match(created, { eventId: fair.id, label: 'Phone 1', gate: 'North', revokedAt: null })

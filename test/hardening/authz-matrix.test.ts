@@ -1,11 +1,16 @@
 import t from 'tap'
 import type { FastifyInstance, HTTPMethods } from 'fastify'
+import { readdir } from 'node:fs/promises'
 import { and, eq } from 'drizzle-orm'
 import { associationMembers } from '../../src/db/schema.js'
 import { build, eventBody } from '../helpers/app.js'
 import { signUpBody } from '../helpers/associations.js'
 import { bearer, must, type Auth } from '../helpers/stands.js'
 import { CALLERS, matrixFixtures, type Caller, type MatrixFixtures } from '../helpers/matrix-fixtures.js'
+import { ensureDoorBuilt } from '../helpers/door-browser.js'
+
+await ensureDoorBuilt()
+const doorAsset = async () => `/door/assets/${(await readdir(new URL('../../dist/door/assets/', import.meta.url))).find((f) => f.endsWith('.css'))}`
 
 // The authorisation matrix (issue #7 item 2): every route of the app × every kind of caller, with the status the
 // contract (API.md "Errors", "Credentials") gives it. A route the app serves without a row here fails the test.
@@ -58,6 +63,11 @@ const MATRIX: Row[] = [
   { method: 'GET', url: '/health/live', expect:                        [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async () => req('/health/live') },
   { method: 'GET', url: '/health/ready', expect:                       [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async () => req('/health/ready') },
   { method: 'GET', url: '/openapi.json', expect:                       [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async () => req('/openapi.json') },
+  // The door app's files: public, the token lives in the page's storage, not in these requests.
+  { method: 'GET', url: '/door', expect:                               [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async () => req('/door') },
+  { method: 'GET', url: '/door/sw.js', expect:                         [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async () => req('/door/sw.js') },
+  { method: 'GET', url: '/door/manifest.webmanifest', expect:          [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async () => req('/door/manifest.webmanifest') },
+  { method: 'GET', url: '/door/assets/:file', expect:                  [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async () => req(await doorAsset()) },
 
   // auth and accounts
   { method: 'POST', url: '/v1/auth/login', expect:                     [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async (fx) => req('/v1/auth/login', fx.login) },

@@ -29,7 +29,7 @@ export const scannerRoutes: FeatureRoutes = async (app, { db, config }) => {
     async (request, reply) => {
       const event = await loadEvent(db, request.principal, request.params.eventId, 'manage')
       const account = requireAccount(request)
-      return reply.code(201).send(await createScanner(db, config.publicUrl, event.id, request.body, account.id))
+      return reply.code(201).send(await createScanner(db, config.serviceUrl, event.id, request.body, account.id))
     },
   )
 

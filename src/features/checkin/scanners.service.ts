@@ -28,7 +28,7 @@ export function toScanner(row: ScannerRow) {
  */
 export async function createScanner(
   db: Queryable,
-  publicUrl: string,
+  serviceUrl: string,
   eventId: string,
   input: { label: string; gate?: string },
   createdBy: string,
@@ -39,7 +39,7 @@ export async function createScanner(
     .values({ eventId, label: input.label.trim(), gate: input.gate?.trim() ?? null, tokenHash: hash, createdBy })
     .returning()
   // The fragment (#) stays in the browser: the token never reaches a web server's access log.
-  const pairingUrl = `${publicUrl}/door#event=${eventId}&token=${token}`
+  const pairingUrl = `${serviceUrl}/door#event=${eventId}&token=${token}`
   // Rendered after the insert, outside any transaction (about 1 ms for an SVG).
   const svg = await QRCode.toString(pairingUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
   return {
