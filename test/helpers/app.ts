@@ -27,7 +27,13 @@ export async function build(
 ): Promise<TestContext> {
   const database = await createTestDatabase()
   const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT: 'off', DATA_DIR: '/nonexistent', ...env })
-  const app = await buildApp({ config, db: database.handle.db, audiences: options.audiences })
+  const app = await buildApp({
+    config,
+    db: database.handle.db,
+    audiences: options.audiences,
+    // Every answer of every test is held against the OpenAPI document: a status or code a route does not declare fails.
+    answerCheck: { report: (message) => t.fail(message), recordExamplesTo: process.env.RECORD_OPENAPI_EXAMPLES },
+  })
   await app.ready()
   t.teardown(async () => {
     await app.close()
