@@ -13,13 +13,15 @@ export interface AnswerCheckOptions {
 
 type Json = Record<string, any>
 
+// The document depends on no configuration or data, so one per process serves every app a test file builds.
+let operations: Map<string, Json> | undefined
+
 /**
  * Test mode only (test/helpers/app.ts turns it on for every test): holds every answer against the document the
  * app serves, so the whole suite (bad-input corpus, authorisation matrix, each feature) proves that the
  * statuses and problem codes declared per route are the ones it answers.
  */
 export const answerCheckPlugin = fp<AnswerCheckOptions>(async (app: FastifyInstance, { report, recordExamplesTo }) => {
-  let operations: Map<string, Json> | undefined
   const operationsByRoute = () =>
     (operations ??= new Map(
       Object.entries<Json>((app.swagger() as Json).paths).flatMap(([p, item]) =>
@@ -43,10 +45,10 @@ export const answerCheckPlugin = fp<AnswerCheckOptions>(async (app: FastifyInsta
       const code = JSON.parse(String(payload)).code
       const declared: string[] = response.content?.['application/problem+json']?.schema?.allOf?.[1]?.properties?.code?.enum ?? []
       if (!declared.includes(code)) report(`${key} answered ${status} ${code}, a code its OpenAPI ${status} does not declare (${declared.join(', ')})`)
-    } else if (status < 300 && !response.content?.[mediaType] && payload !== null && String(payload) !== '') {
+    } else if (status < 300 && status !== 204 && !response.content?.[mediaType]) {
       report(`${key} answered ${status} as ${mediaType}, a media type its OpenAPI ${status} does not declare`)
     }
-    if (recordExamplesTo && status < 300 && typeof payload === 'string' && payload !== '') {
+    if (recordExamplesTo && status < 300 && status !== 204 && typeof payload === 'string' && payload !== '') {
       recordExample(recordExamplesTo, best, operation.operationId, request.body, request.headers['content-type'], status, mediaType, payload)
     }
     return payload

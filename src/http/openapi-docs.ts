@@ -227,17 +227,18 @@ export function documentOperations(document: Json, features: FeatureDocs[], text
 /** Schemas registered for validation only (embedded where used, e.g. StandPosition) are not components of the API. */
 function pruneUnusedSchemas(document: Json) {
   const schemas: Json = document.components.schemas
-  for (let removed = true; removed; ) {
-    removed = false
-    for (const name of Object.keys(schemas)) {
-      const { [name]: _self, ...others } = schemas
-      const ref = `"#/components/schemas/${name}"`
-      if (!JSON.stringify(document.paths).includes(ref) && !JSON.stringify(others).includes(ref)) {
-        delete schemas[name]
-        removed = true
-      }
+  const refsIn = (value: unknown) => new Set([...JSON.stringify(value).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]))
+  const used = new Set<string>()
+  for (let next = refsIn(document.paths); next.size; ) {
+    const found = new Set<string>()
+    for (const name of next) {
+      if (used.has(name)) continue
+      used.add(name)
+      for (const inner of refsIn(schemas[name])) found.add(inner)
     }
+    next = found
   }
+  for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name]
 }
 
 function documentOperation(method: string, path: string, operation: Json, doc: RouteDoc, text: ApiText) {
@@ -269,7 +270,8 @@ function documentOperation(method: string, path: string, operation: Json, doc: R
       operation.requestBody.content[mediaType] = { schema: { type: 'string', description } }
     }
     operation.requestBody.description ??= json?.schema?.$ref ? `A ${json.schema.$ref.split('/').pop()}.` : 'The request body.'
-    if (example?.request) operation.requestBody.content[example.request.mediaType].example = example.request.body
+    const content = example?.request && operation.requestBody.content[example.request.mediaType]
+    if (content) content.example = example.request!.body
   }
 
   const responses: Json = {}

@@ -56,7 +56,7 @@ export async function build(
 const DAY = 24 * 60 * 60 * 1000
 
 /** A valid event body a month from now; override what the test is about. */
-export function eventBody(overrides: Record<string, unknown> = {}) {
+export function eventBody<O extends Record<string, unknown> = {}>(overrides: O = {} as O) {
   const startsAt = new Date(Date.now() + 30 * DAY)
   startsAt.setUTCHours(9, 0, 0, 0)
   return {
