@@ -1,13 +1,18 @@
 import t from 'tap'
 import fs from 'node:fs'
 import SwaggerParser from '@apidevtools/swagger-parser'
-import { generateOpenapi, OPENAPI_PATH } from '../src/cli/write-openapi.js'
+import { CLIENT_TYPES_PATH, generateClientTypes, generateOpenapi, OPENAPI_PATH } from '../src/cli/write-openapi.js'
 import { build } from './helpers/app.js'
 
 t.test('the committed openapi/openapi.json is what the app generates', async (t) => {
   const generated = await generateOpenapi()
   const committed = fs.readFileSync(OPENAPI_PATH, 'utf8')
   t.equal(committed, generated, 'run `npm run openapi` and commit the result')
+})
+
+t.test("the typed client's committed types are what openapi-typescript makes of the committed document", async (t) => {
+  const generated = await generateClientTypes(fs.readFileSync(OPENAPI_PATH, 'utf8'))
+  t.equal(fs.readFileSync(CLIENT_TYPES_PATH, 'utf8'), generated, 'run `npm run openapi` and commit the result')
 })
 
 t.test('the document is valid OpenAPI 3.1 with named components', async (t) => {

@@ -4111,6 +4111,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3ac5c18c-cdb9-4bf6-abac-ae4bbc297368",
+                     *           "slug": "messe-fnl1q001",
+                     *           "title": "Vereinsmesse Dortmund",
+                     *           "description": null,
+                     *           "venue": {
+                     *             "name": "Dietrich-Keuning-Haus",
+                     *             "address": "Leopoldstraße 50-58, 44147 Dortmund"
+                     *           },
+                     *           "startsAt": "2027-01-02T09:00:00.000Z",
+                     *           "endsAt": "2027-01-02T17:00:00.000Z",
+                     *           "timezone": "Europe/Berlin",
+                     *           "visitorCapacity": 500,
+                     *           "maxPartySize": 5,
+                     *           "waitlist": false,
+                     *           "registrationOpensAt": null,
+                     *           "registrationClosesAt": null,
+                     *           "standBookingOpensAt": null,
+                     *           "standBookingClosesAt": null,
+                     *           "reminders": [],
+                     *           "retentionDays": null,
+                     *           "status": "published",
+                     *           "publishedAt": "2026-12-03T19:09:30.047Z",
+                     *           "cancelledAt": null,
+                     *           "createdAt": "2026-12-03T19:09:24.915Z",
+                     *           "updatedAt": "2026-12-03T19:09:30.045Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["EventList"];
                 };
             };
@@ -4240,7 +4274,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "slug": "messe-a17ipxe2",
+                 *       "slug": "messe-gnff66c6",
                  *       "title": "Vereinsmesse Dortmund",
                  *       "venue": {
                  *         "name": "Dietrich-Keuning-Haus",
@@ -4267,8 +4301,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "6ea5f8ca-c6dc-4e7b-be3b-9afaca61d71f",
-                     *       "slug": "messe-a17ipxe2",
+                     *       "id": "789a5e8c-a0ed-404c-b9b9-a01fabee8cdf",
+                     *       "slug": "messe-gnff66c6",
                      *       "title": "Vereinsmesse Dortmund",
                      *       "description": null,
                      *       "venue": {
@@ -4290,8 +4324,8 @@ export interface operations {
                      *       "status": "draft",
                      *       "publishedAt": null,
                      *       "cancelledAt": null,
-                     *       "createdAt": "2026-12-03T18:46:35.391Z",
-                     *       "updatedAt": "2026-12-03T18:46:35.391Z"
+                     *       "createdAt": "2026-12-03T19:05:23.589Z",
+                     *       "updatedAt": "2026-12-03T19:05:23.589Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Event"];
@@ -4539,6 +4573,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "b13adc81-6d47-407a-8452-de1ecceb7b86",
+                     *       "slug": "messe-emhbbd13",
+                     *       "title": "Vereinsmesse Dortmund",
+                     *       "description": null,
+                     *       "venue": {
+                     *         "name": "Dietrich-Keuning-Haus",
+                     *         "address": "Leopoldstraße 50-58, 44147 Dortmund"
+                     *       },
+                     *       "startsAt": "2027-01-02T09:00:00.000Z",
+                     *       "endsAt": "2027-01-02T17:00:00.000Z",
+                     *       "timezone": "Europe/Berlin",
+                     *       "visitorCapacity": 500,
+                     *       "maxPartySize": 5,
+                     *       "waitlist": false,
+                     *       "registrationOpensAt": null,
+                     *       "registrationClosesAt": null,
+                     *       "standBookingOpensAt": null,
+                     *       "standBookingClosesAt": null,
+                     *       "reminders": [],
+                     *       "retentionDays": null,
+                     *       "status": "draft",
+                     *       "publishedAt": null,
+                     *       "cancelledAt": null,
+                     *       "createdAt": "2026-12-03T19:15:03.542Z",
+                     *       "updatedAt": "2026-12-03T19:15:03.542Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Event"];
                 };
             };
@@ -4696,6 +4759,25 @@ export interface operations {
         /** @description A EventPatch. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "venue": {
+                 *         "name": "Westfalenhallen",
+                 *         "address": "Rheinlanddamm 200, 44139 Dortmund"
+                 *       },
+                 *       "visitorCapacity": 1200,
+                 *       "maxPartySize": 2,
+                 *       "waitlist": true,
+                 *       "timezone": "europe/istanbul",
+                 *       "reminders": [
+                 *         {
+                 *           "audience": "exhibitors",
+                 *           "minutesBefore": 2880
+                 *         }
+                 *       ],
+                 *       "description": "neu"
+                 *     }
+                 */
                 "application/json": components["schemas"]["EventPatch"];
             };
         };
@@ -4708,6 +4790,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "aa913abb-f5cc-4fb0-8cb2-02bae545afcf",
+                     *       "slug": "messe-dsi0brji",
+                     *       "title": "Neuer Titel",
+                     *       "description": "neu",
+                     *       "venue": {
+                     *         "name": "Westfalenhallen",
+                     *         "address": "Rheinlanddamm 200, 44139 Dortmund"
+                     *       },
+                     *       "startsAt": "2027-01-02T09:00:00.000Z",
+                     *       "endsAt": "2027-01-02T17:00:00.000Z",
+                     *       "timezone": "Europe/Istanbul",
+                     *       "visitorCapacity": 1200,
+                     *       "maxPartySize": 2,
+                     *       "waitlist": true,
+                     *       "registrationOpensAt": null,
+                     *       "registrationClosesAt": null,
+                     *       "standBookingOpensAt": null,
+                     *       "standBookingClosesAt": null,
+                     *       "reminders": [
+                     *         {
+                     *           "audience": "exhibitors",
+                     *           "minutesBefore": 2880
+                     *         }
+                     *       ],
+                     *       "retentionDays": null,
+                     *       "status": "draft",
+                     *       "publishedAt": null,
+                     *       "cancelledAt": null,
+                     *       "createdAt": "2026-12-03T19:13:45.703Z",
+                     *       "updatedAt": "2026-12-03T19:13:52.047Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Event"];
                 };
             };
@@ -4982,8 +5098,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "6ea5f8ca-c6dc-4e7b-be3b-9afaca61d71f",
-                     *       "slug": "messe-a17ipxe2",
+                     *       "id": "789a5e8c-a0ed-404c-b9b9-a01fabee8cdf",
+                     *       "slug": "messe-gnff66c6",
                      *       "title": "Vereinsmesse Dortmund",
                      *       "description": null,
                      *       "venue": {
@@ -5003,10 +5119,10 @@ export interface operations {
                      *       "reminders": [],
                      *       "retentionDays": null,
                      *       "status": "published",
-                     *       "publishedAt": "2026-12-03T18:46:52.778Z",
+                     *       "publishedAt": "2026-12-03T19:05:25.233Z",
                      *       "cancelledAt": null,
-                     *       "createdAt": "2026-12-03T18:46:35.391Z",
-                     *       "updatedAt": "2026-12-03T18:46:52.777Z"
+                     *       "createdAt": "2026-12-03T19:05:23.589Z",
+                     *       "updatedAt": "2026-12-03T19:05:25.206Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Event"];
@@ -5723,11 +5839,11 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "0e05107c-f03c-4904-90b6-001169d0729f",
-                     *           "email": "organizer-2-29570@example.org",
+                     *           "id": "54eb560d-666c-4f4d-87f3-5227d806a87a",
+                     *           "email": "organizer-8-945@example.org",
                      *           "name": "Test organizer",
                      *           "role": "organizer",
-                     *           "createdAt": "2026-12-03T18:49:16.994Z"
+                     *           "createdAt": "2026-12-03T19:04:04.210Z"
                      *         }
                      *       ]
                      *     }
@@ -6242,6 +6358,13 @@ export interface operations {
         /** @description A AnnouncementCreate. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "audience": "all",
+                 *       "subject": "Parkplätze",
+                 *       "body": "Bitte nutzen Sie das Parkhaus West.\n\nDanke!"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AnnouncementCreate"];
             };
         };
@@ -6254,6 +6377,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "queued": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["AnnouncementQueued"];
                 };
             };
@@ -6965,12 +7093,12 @@ export interface operations {
             content: {
                 /**
                  * @example {
+                 *       "email": "guest-18-d340ef@example.org",
+                 *       "name": "Guest 18",
+                 *       "partySize": 2,
                  *       "consent": {
                  *         "privacy": true
-                 *       },
-                 *       "email": "anna@example.org",
-                 *       "name": "Anna Schmidt",
-                 *       "partySize": 2
+                 *       }
                  *     }
                  */
                 "application/json": components["schemas"]["RegistrationCreate"];
@@ -6995,16 +7123,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "91cf501d-0cf2-4612-8924-6e23ddfc23df",
-                     *       "status": "confirmed",
+                     *       "id": "b95896fe-f6c1-4cc2-860c-661bcd286b72",
+                     *       "status": "waitlisted",
                      *       "partySize": 2,
-                     *       "manageToken": "vmr_3MlO2qJGRIdwEmBVBwt3zoVmm9GK4m8HgINu-jx-lik",
-                     *       "ticket": {
-                     *         "id": "256d4fad-94da-46fd-8cb7-d3413869d452",
-                     *         "code": "VM1JW1PrZTaRv2Mt9NBOGnUUlvvgreZpI218elx4yPHLnp8SCOXi5WPL0JNry5EvbMaAJXvDNwDjZyHVDPpRmf1mOlJ2EbxVmTKgDpdBuaneNkIb1mvuAQ",
-                     *         "qrPngUrl": "/v1/tickets/256d4fad-94da-46fd-8cb7-d3413869d452/qr.png",
-                     *         "qrSvgUrl": "/v1/tickets/256d4fad-94da-46fd-8cb7-d3413869d452/qr.svg"
-                     *       }
+                     *       "manageToken": "vmr_WtLDZLb8bcRXdM2i4Ty2uX2F4mi6PjSSQC9IltSkjWI",
+                     *       "waitlistPosition": 1
                      *     }
                      */
                     "application/json": components["schemas"]["RegistrationCreated"];
@@ -7551,6 +7674,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "c1b92f0b-8bd1-47d1-906c-502bd4ba3def",
+                     *       "eventId": "3ac5c18c-cdb9-4bf6-abac-ae4bbc297368",
+                     *       "email": "visitor-738dcffa-d920-45a9-9049-24ccf6d5b232@example.org",
+                     *       "name": "Vera Visitor",
+                     *       "partySize": 1,
+                     *       "language": "de",
+                     *       "accessibilityNeeds": null,
+                     *       "status": "confirmed",
+                     *       "createdAt": "2026-12-03T19:09:31.986Z",
+                     *       "updatedAt": "2026-12-03T19:09:31.293Z",
+                     *       "cancelledAt": null,
+                     *       "ticket": {
+                     *         "id": "796f5698-f1f2-4702-a754-62b6e88eee40",
+                     *         "code": "VM1eW9WmPHyRwKnVGK26I7uQCSnw_vVNX-5GEx2bzn3ysW0sBb22sDpchAnQUYmCLe3FcoLNCzVO9jmYGlKcpybF2xyWyWhDNma63-2N50PI5bmdQooGQU",
+                     *         "qrPngUrl": "/v1/tickets/796f5698-f1f2-4702-a754-62b6e88eee40/qr.png",
+                     *         "qrSvgUrl": "/v1/tickets/796f5698-f1f2-4702-a754-62b6e88eee40/qr.svg"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Registration"];
                 };
             };
@@ -7965,6 +8109,11 @@ export interface operations {
         /** @description A RegistrationPatch. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "partySize": 1
+                 *     }
+                 */
                 "application/json": components["schemas"]["RegistrationPatch"];
             };
         };
@@ -7983,6 +8132,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "4ac02398-9ce1-4afe-b0b5-1cec10aa209d",
+                     *       "eventId": "789a5e8c-a0ed-404c-b9b9-a01fabee8cdf",
+                     *       "email": "guest-10-a7e594@example.org",
+                     *       "name": "Guest 10",
+                     *       "partySize": 1,
+                     *       "language": "de",
+                     *       "accessibilityNeeds": null,
+                     *       "status": "confirmed",
+                     *       "createdAt": "2026-12-03T19:05:27.837Z",
+                     *       "updatedAt": "2026-12-03T19:05:28.780Z",
+                     *       "cancelledAt": null,
+                     *       "ticket": {
+                     *         "id": "7fb2bc75-fe03-417f-8f89-06ab2dd6022c",
+                     *         "code": "VM1f7K8df4DQX-PiQarLdYCLHojThE6CeG23KJwzzzdjA164wjc8IirKzOh935PReseqWHetfxqFGLIG3FHV2HB26IM_BZifWCGtf09VcAcIzTnnVmfZAA",
+                     *         "qrPngUrl": "/v1/tickets/7fb2bc75-fe03-417f-8f89-06ab2dd6022c/qr.png",
+                     *         "qrSvgUrl": "/v1/tickets/7fb2bc75-fe03-417f-8f89-06ab2dd6022c/qr.svg"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Registration"];
                 };
             };
@@ -8265,6 +8435,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example BEGIN:VCALENDAR
+                     *     VERSION:2.0
+                     *     PRODID:-//Vereinsmesse//Vereinsmesse Registrations//EN
+                     *     CALSCALE:GREGORIAN
+                     *     METHOD:PUBLISH
+                     *     BEGIN:VTIMEZONE
+                     *     TZID:Europe/Berlin
+                     *     BEGIN:STANDARD
+                     *     DTSTART:20251231T010000
+                     *     TZOFFSETFROM:+0100
+                     *     TZOFFSETTO:+0100
+                     *     END:STANDARD
+                     *     BEGIN:DAYLIGHT
+                     *     DTSTART:20260329T020000
+                     *     TZOFFSETFROM:+0100
+                     *     TZOFFSETTO:+0200
+                     *     END:DAYLIGHT
+                     *     BEGIN:STANDARD
+                     *     DTSTART:20261025T030000
+                     *     TZOFFSETFROM:+0200
+                     *     TZOFFSETTO:+0100
+                     *     END:STANDARD
+                     *     BEGIN:DAYLIGHT
+                     *     DTSTART:20270328T020000
+                     *     TZOFFSETFROM:+0100
+                     *     TZOFFSETTO:+0200
+                     *     END:DAYLIGHT
+                     *     BEGIN:STANDARD
+                     *     DTSTART:20271031T030000
+                     *     TZOFFSETFROM:+0200
+                     *     TZOFFSETTO:+0100
+                     *     END:STANDARD
+                     *     END:VTIMEZONE
+                     *     BEGIN:VEVENT
+                     *     UID:registration-c1b92f0b-8bd1-47d1-906c-502bd4ba3def@vereinsmesse
+                     *     DTSTAMP:20261203T190934Z
+                     *     DTSTART;TZID=Europe/Berlin:20270102T100000
+                     *     DTEND;TZID=Europe/Berlin:20270102T180000
+                     *     SUMMARY:Vereinsmesse Dortmund
+                     *     LOCATION:Dietrich-Keuning-Haus\, Leopoldstraße 50-58\, 44147 Dortmund
+                     *     URL:http://localhost:3000/registrations/c1b92f0b-8bd1-47d1-906c-502bd4ba3de
+                     *      f
+                     *     STATUS:CONFIRMED
+                     *     TRANSP:OPAQUE
+                     *     END:VEVENT
+                     *     END:VCALENDAR
+                     */
                     "text/calendar": string;
                 };
             };
@@ -9409,6 +9627,12 @@ export interface operations {
         /** @description A ScannerCreate. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "label": "S",
+                 *       "gate": "South"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ScannerCreate"];
             };
         };
@@ -9421,6 +9645,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "102227ab-326b-44e9-8767-593fe0d81149",
+                     *       "eventId": "92d24f49-0be2-4413-ab9f-812b409f9aa7",
+                     *       "label": "S",
+                     *       "gate": "South",
+                     *       "createdAt": "2026-12-03T18:57:41.961Z",
+                     *       "revokedAt": null,
+                     *       "token": "vmd_fGIaKPYiMthAkemfbZ4pztVfosWv1GrlrSV0Hedq6lk",
+                     *       "pairingUrl": "http://localhost:3000/door#event=92d24f49-0be2-4413-ab9f-812b409f9aa7&token=vmd_fGIaKPYiMthAkemfbZ4pztVfosWv1GrlrSV0Hedq6lk",
+                     *       "pairingQr": "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCA1MyA1MyIgc2hhcGUtcmVuZGVyaW5nPSJjcmlzcEVkZ2VzIj48cGF0aCBmaWxsPSIjZmZmZmZmIiBkPSJNMCAwaDUzdjUzSDB6Ii8+PHBhdGggc3Ryb2tlPSIjMDAwMDAwIiBkPSJNMiAyLjVoN20yIDBoOG0zIDBoMm0yIDBoNm0yIDBoMW0xIDBoMW0yIDBoMW0yIDBoMW0xIDBoN00yIDMuNWgxbTUgMGgxbTIgMGg1bTMgMGgybTMgMGgzbTMgMGgxbTEgMGg0bTEgMGgxbTEgMGg0bTEgMGgxbTUgMGgxTTIgNC41aDFtMSAwaDNtMSAwaDFtMSAwaDJtMiAwaDJtMSAwaDJtMSAwaDJtNCAwaDJtMSAwaDNtMSAwaDFtNCAwaDFtMiAwaDJtMSAwaDFtMSAwaDNtMSAwaDFNMiA1LjVoMW0xIDBoM20xIDBoMW0xIDBoMW0xIDBoM20zIDBoMW00IDBoM20xIDBoMW0zIDBoMW0xIDBoMW0xIDBoMW0xIDBoM20xIDBoMW0yIDBoMW0xIDBoM20xIDBoMU0yIDYuNWgxbTEgMGgzbTEgMGgxbTEgMGg1bTQgMGgxNG0xIDBoMm0yIDBoMm00IDBoMW0xIDBoM20xIDBoMU0yIDcuNWgxbTUgMGgxbTEgMGgybTEgMGgxbTEgMGgxbTEgMGgzbTIgMGgxbTEgMGgxbTMgMGgxbTcgMGgxbTMgMGgxbTMgMGgxbTUgMGgxTTIgOC41aDdtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDFtMSAwaDdNMTAgOS41aDFtMSAwaDJtMSAwaDFtMiAwaDJtMSAwaDJtMSAwaDFtMyAwaDFtMSAwaDFtMSAwaDRtMyAwaDFtMSAwaDFNMiAxMC41aDFtMSAwaDVtMyAwaDFtMSAwaDFtNiAwaDFtMiAwaDZtNSAwaDRtMiAwaDFtMiAwaDVNNCAxMS41aDFtNiAwaDJtMSAwaDFtMiAwaDNtMSAwaDFtNSAwaDFtMSAwaDVtMSAwaDFtMSAwaDJtMyAwaDFtMSAwaDJtMyAwaDFNMiAxMi41aDFtMSAwaDJtMSAwaDRtMSAwaDFtMiAwaDFtMSAwaDFtMSAwaDFtMiAwaDRtMSAwaDJtNyAwaDFtMSAwaDZtMyAwaDJtMSAwaDFNNCAxMy41aDJtMyAwaDFtMSAwaDVtMSAwaDJtNCAwaDFtMSAwaDFtMiAwaDNtMyAwaDJtMSAwaDFtNCAwaDJNMyAxNC41aDRtMSAwaDJtNyAwaDFtMyAwaDFtMiAwaDRtOSAwaDJtNCAwaDFtMSAwaDFtMSAwaDRNMiAxNS41aDFtMSAwaDNtMiAwaDFtMyAwaDFtMSAwaDFtMiAwaDNtMiAwaDFtMSAwaDFtMSAwaDFtMiAwaDFtMSAwaDFtNCAwaDFtMSAwaDFtNCAwaDFtMSAwaDJtMSAwaDFNMyAxNi41aDFtMSAwaDRtMSAwaDhtMiAwaDJtMyAwaDJtMSAwaDJtMSAwaDFtMyAwaDJtMSAwaDJtMiAwaDFtMiAwaDFtMSAwaDFtMSAwaDJNNSAxNy41aDFtNCAwaDFtMiAwaDFtMSAwaDJtMSAwaDJtMyAwaDFtMyAwaDFtNCAwaDJtMSAwaDFtMSAwaDJtMiAwaDJtMSAwaDFtMSAwaDFtMyAwaDFNMyAxOC41aDFtMSAwaDFtMiAwaDFtMiAwaDNtMyAwaDJtMSAwaDNtMyAwaDFtMSAwaDJtMSAwaDJtNSAwaDJtMiAwaDFtMiAwaDFtMSAwaDFNNCAxOS41aDNtMiAwaDJtMSAwaDRtMSAwaDJtMSAwaDJtMiAwaDJtMSAwaDFtNCAwaDJtMSAwaDFtMSAwaDJtMiAwaDFtMSAwaDJtNCAwaDFNMyAyMC41aDFtMSAwaDVtMiAwaDJtNCAwaDNtNCAwaDJtMSAwaDJtMSAwaDJtNSAwaDJtNyAwaDFtMiAwaDFNMiAyMS41aDRtMyAwaDNtMyAwaDJtMiAwaDVtMSAwaDFtNSAwaDJtMSAwaDNtNSAwaDNtMSAwaDFNMiAyMi41aDJtMiAwaDVtMSAwaDJtMSAwaDFtMSAwaDJtMSAwaDFtMSAwaDFtMSAwaDRtNCAwaDJtMSAwaDVtMSAwaDNtNCAwaDNNMyAyMy41aDNtMSAwaDFtMSAwaDFtMSAwaDFtMiAwaDJtMyAwaDFtMSAwaDFtNyAwaDFtMSAwaDJtMSAwaDJtMiAwaDJtMyAwaDJtMSAwaDFtMiAwaDFNMiAyNC41aDFtMSAwaDFtMSAwaDdtMyAwaDFtMSAwaDFtMSAwaDJtMSAwaDZtNCAwaDFtMiAwaDNtMSAwaDFtMSAwaDZtMSAwaDJNMiAyNS41aDFtMiAwaDJtMyAwaDFtMSAwaDRtMiAwaDFtMSAwaDJtMSAwaDJtMyAwaDNtMSAwaDVtMiAwaDFtMiAwaDFtMyAwaDJtMSAwaDJNMiAyNi41aDFtMyAwaDFtMSAwaDFtMSAwaDFtMSAwaDJtMyAwaDNtMSAwaDRtMSAwaDFtMSAwaDFtOCAwaDJtMyAwaDFtMSAwaDFtMSAwaDFtMSAwaDJNMyAyNy41aDFtMSAwaDJtMyAwaDJtMSAwaDFtMSAwaDFtMiAwaDFtMSAwaDFtMyAwaDFtMyAwaDFtMyAwaDFtNCAwaDJtMyAwaDFtMyAwaDFtMSAwaDFNMiAyOC41aDEwbTEgMGgybTIgMGg0bTMgMGg4bTIgMGg0bTEgMGg4bTIgMGgyTTIgMjkuNWgxbTEgMGgybTMgMGgybTEgMGgybTIgMGgybTEgMGgzbTEgMGgxbTEgMGgxbTEgMGgxbTEgMGg5bTIgMGgybTIgMGgxbTEgMGgxbTMgMGgxTTUgMzAuNWg0bTMgMGgxbTQgMGgybTQgMGgxbTEgMGgzbTEgMGgxbTIgMGgxbTMgMGg0bTEgMGgxME0zIDMxLjVoMW0xIDBoMW0xIDBoMW0xIDBoMW0xIDBoMW0yIDBoMW0xIDBoMW0yIDBoNm0xIDBoMW0xIDBoNW00IDBoMW0xIDBoMW01IDBoMW0xIDBoMk04IDMyLjVoMW01IDBoMW00IDBoMW0yIDBoNm0xIDBoMW0xIDBoMW0zIDBoM20yIDBoMW0yIDBoMm0yIDBoMW0xIDBoMk0yIDMzLjVoMm0yIDBoMW0yIDBoOG00IDBoMm0zIDBoMW0xIDBoMm0xIDBoMW00IDBoMW0xIDBoNW0yIDBoMW0zIDBoMU0yIDM0LjVoMW0xIDBoMW0xIDBoMW0xIDBoMm0yIDBoM20yIDBoMW00IDBoMW0xIDBoM20zIDBoMW0yIDBoNW0yIDBoNG0yIDBoM00zIDM1LjVoM20xIDBoMW0yIDBoMW0yIDBoMW0xIDBoMW0yIDBoMW0xIDBoMm0zIDBoM20xIDBoM20yIDBoMW0xIDBoMW0yIDBoM20xIDBoMW0xIDBoMW0zIDBoMk00IDM2LjVoM20xIDBoMW0xIDBoMW0yIDBoMW0xIDBoNG0zIDBoNG0xIDBoMW0yIDBoMW0xIDBoNG0xIDBoMW0zIDBoMW0xIDBoNW0xIDBoMk0yIDM3LjVoM203IDBoNG0yIDBoM201IDBoMW0xIDBoMW0xIDBoMm0yIDBoMm0xIDBoMW0xIDBoMm00IDBoMm0yIDBoMU00IDM4LjVoMW0yIDBoNG0xIDBoMW0zIDBoMW0yIDBoMW0yIDBoMm0xIDBoMW0xIDBoMm0yIDBoMW0xIDBoMW0yIDBoM20yIDBoMW0xIDBoNG0xIDBoMW0xIDBoMU0yIDM5LjVoMW02IDBoMm0yIDBoMW0xIDBoM20zIDBoMW0xIDBoMm0xIDBoOG0xIDBoMW0xIDBoM20zIDBoMm0yIDBoM00zIDQwLjVoMW0zIDBoMm0xIDBoMW0zIDBoMW0zIDBoMW0yIDBoMm0yIDBoM20xIDBoMm0yIDBoMm0xIDBoMm0yIDBoMm0yIDBoMm00IDBoMU0zIDQxLjVoM201IDBoMW0yIDBoMm0xIDBoM20yIDBoMW0xIDBoMW0xIDBoM20xIDBoNW03IDBoMm0xIDBoM00yIDQyLjVoM20zIDBoMW0zIDBoNW01IDBoMW0xIDBoNm0yIDBoMW0yIDBoMm0xIDBoMm0xIDBoOU0xMCA0My41aDFtMiAwaDFtMSAwaDNtMyAwaDFtMiAwaDFtMyAwaDJtMiAwaDJtMSAwaDFtMSAwaDFtMyAwaDJtMyAwaDFtMiAwaDFNMiA0NC41aDdtMTMgMGgxbTEgMGgxbTEgMGgxbTEgMGgybTEgMGgxbTEgMGg0bTEgMGg1bTEgMGgxbTEgMGgybTIgMGgxTTIgNDUuNWgxbTUgMGgxbTEgMGgxMW0yIDBoMm0zIDBoMW0xIDBoMW0xIDBoM201IDBoMW0xIDBoMW0zIDBoMU0yIDQ2LjVoMW0xIDBoM20xIDBoMW0xIDBoMW0xIDBoMm03IDBoMW0yIDBoNW0zIDBoMW00IDBoM20yIDBoNW0zIDBoMU0yIDQ3LjVoMW0xIDBoM20xIDBoMW0xIDBoMm0zIDBoMW0xIDBoMW0yIDBoMW0yIDBoMm0yIDBoMm0xIDBoM201IDBoMm0xIDBoMm0yIDBoMm0yIDBoMU0yIDQ4LjVoMW0xIDBoM20xIDBoMW0xIDBoM20zIDBoMm0yIDBoMm0zIDBoMm0xIDBoMW0xIDBoMm0zIDBoMm02IDBoMm00IDBoMk0yIDQ5LjVoMW01IDBoMW0yIDBoMW0xIDBoMW0yIDBoMm02IDBoNW0zIDBoMm0xIDBoMW0xIDBoMm0yIDBoMW0xIDBoMm01IDBoMU0yIDUwLjVoN20xIDBoMW0xIDBoM20xIDBoMW0zIDBoM20yIDBoMm0yIDBoMW0xIDBoMm01IDBoMm0yIDBoMW00IDBoNCIvPjwvc3ZnPgo="
+                     *     }
+                     */
                     "application/json": components["schemas"]["ScannerCreated"];
                 };
             };
@@ -9875,6 +10112,11 @@ export interface operations {
         /** @description A Scan. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "rubbish"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Scan"];
             };
         };
@@ -9887,6 +10129,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "rejected",
+                     *       "reason": "invalid_code"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ScanResult"];
                 };
             };
@@ -10125,6 +10373,21 @@ export interface operations {
         /** @description A ScanBatch. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "scans": [
+                 *         {
+                 *           "code": "VM1Dt0DIdKzQUK_W16EYN3X9iYBG3yWgtn5V11vkJnKsxzQPoN2mGSQb42PPp5pF6qL84SNDnouO38sYvyQxdU2Rkketk1tXqxVb7i_G58FBGQ1o-x7Ugs",
+                 *           "nonce": "p-1"
+                 *         },
+                 *         {
+                 *           "code": "VM17B49ppfYS9GKoQixg-JaXiYBG3yWgkIpXg0pHysflJO9wvAG7dAEBsoFWrjP4DzN5fllgTLJBsm3JiJyfv6gtkr6n_H778gHxddl04tQ9QMKTgXO5wY",
+                 *           "nonce": "p-2",
+                 *           "scannedAt": "2026-12-03T18:53:49.725Z"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ScanBatch"];
             };
         };
@@ -10137,6 +10400,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "status": "ok",
+                     *           "ticket": {
+                     *             "id": "0edd0321-d2b3-4142-bf5b-5e8460ddd7f6",
+                     *             "kind": "visitor",
+                     *             "holderName": "Guest 5",
+                     *             "admits": 1,
+                     *             "associationName": null
+                     *           },
+                     *           "occupancy": {
+                     *             "inside": 3,
+                     *             "capacity": 100
+                     *           }
+                     *         },
+                     *         {
+                     *           "status": "ok",
+                     *           "ticket": {
+                     *             "id": "ec1e3da6-97d8-4bd1-8aa1-08b183e25a5e",
+                     *             "kind": "visitor",
+                     *             "holderName": "Guest 6",
+                     *             "admits": 2,
+                     *             "associationName": null
+                     *           },
+                     *           "occupancy": {
+                     *             "inside": 3,
+                     *             "capacity": 100
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ScanBatchResult"];
                 };
             };
@@ -10386,10 +10683,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "inside": 31,
-                     *       "capacity": 200,
-                     *       "entries": 35,
-                     *       "exits": 4
+                     *       "inside": 0,
+                     *       "capacity": 100,
+                     *       "entries": 3,
+                     *       "exits": 3
                      *     }
                      */
                     "application/json": components["schemas"]["Occupancy"];
@@ -10585,6 +10882,85 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "capacity": 6,
+                     *       "confirmed": {
+                     *         "registrations": 2,
+                     *         "people": 5
+                     *       },
+                     *       "waitlisted": {
+                     *         "registrations": 1,
+                     *         "people": 2
+                     *       },
+                     *       "cancelled": {
+                     *         "registrations": 1,
+                     *         "people": 1
+                     *       },
+                     *       "checkedIn": {
+                     *         "people": 5
+                     *       },
+                     *       "inside": 5,
+                     *       "entries": 8,
+                     *       "exits": 3,
+                     *       "stands": {
+                     *         "total": 0,
+                     *         "booked": 0
+                     *       },
+                     *       "bookings": {
+                     *         "requested": 0,
+                     *         "approved": 0,
+                     *         "waitlisted": 0,
+                     *         "rejected": 0,
+                     *         "withdrawn": 0
+                     *       },
+                     *       "tickets": {
+                     *         "issued": 3,
+                     *         "revoked": 1
+                     *       },
+                     *       "scans": {
+                     *         "ok": 4,
+                     *         "rejected": 3,
+                     *         "byReason": {
+                     *           "invalid_code": 1,
+                     *           "unknown_ticket": 0,
+                     *           "wrong_event": 0,
+                     *           "revoked": 1,
+                     *           "already_checked_in": 1,
+                     *           "not_checked_in": 0
+                     *         }
+                     *       },
+                     *       "gates": [
+                     *         {
+                     *           "gate": null,
+                     *           "entries": 0,
+                     *           "exits": 0,
+                     *           "rejected": 1
+                     *         },
+                     *         {
+                     *           "gate": "North",
+                     *           "entries": 3,
+                     *           "exits": 0,
+                     *           "rejected": 1
+                     *         }
+                     *       ],
+                     *       "registrationsPerDay": [
+                     *         {
+                     *           "date": "2026-12-04",
+                     *           "registrations": 4,
+                     *           "people": 8
+                     *         }
+                     *       ],
+                     *       "checkinsPer15Minutes": [
+                     *         {
+                     *           "at": "2026-12-03T18:45:00.000Z",
+                     *           "entries": 8,
+                     *           "exits": 3
+                     *         }
+                     *       ],
+                     *       "generatedAt": "2026-12-03T18:57:46.066Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EventStats"];
                 };
             };
@@ -10785,6 +11161,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "eventId": "18a8840d-ce27-4227-baab-32d1d399e163",
+                     *       "publicKeys": [
+                     *         {
+                     *           "kid": "RKij5RI3",
+                     *           "algorithm": "Ed25519",
+                     *           "key": "OKNCQwaJ8RYTcCVN8DQ-Mdov1svn_noUe60XoQ25fNA"
+                     *         }
+                     *       ],
+                     *       "tickets": [
+                     *         {
+                     *           "id": "244b42d2-fe6e-4a05-8fb3-eab5e8da7d50",
+                     *           "kind": "visitor",
+                     *           "holderName": "Zeynep Kaya",
+                     *           "admits": 3,
+                     *           "status": "valid",
+                     *           "checkedIn": true
+                     *         },
+                     *         {
+                     *           "id": "55a095a7-f904-4436-afdf-e0b444ddec0b",
+                     *           "kind": "visitor",
+                     *           "holderName": "Gone Person",
+                     *           "admits": 1,
+                     *           "status": "revoked",
+                     *           "checkedIn": false
+                     *         }
+                     *       ],
+                     *       "revoked": [
+                     *         "55a095a7-f904-4436-afdf-e0b444ddec0b"
+                     *       ],
+                     *       "generatedAt": "2026-12-03T18:55:46.911Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CheckinSnapshot"];
                 };
             };
@@ -10992,6 +11402,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "ticketId": "7fecd0bb-e9f6-47fb-a9e3-6f60abf3379b",
+                     *           "kind": "visitor",
+                     *           "name": "Person 1012 Name42",
+                     *           "admits": 1,
+                     *           "checkedIn": false,
+                     *           "associationName": null
+                     *         },
+                     *         {
+                     *           "ticketId": "c25d4561-2c19-474f-8d6c-01483fe7ce2a",
+                     *           "kind": "visitor",
+                     *           "name": "Person 1109 Name42",
+                     *           "admits": 1,
+                     *           "checkedIn": false,
+                     *           "associationName": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["AttendeeList"];
                 };
             };
@@ -13224,6 +13656,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "association": {
+                     *             "id": "9b5c01e6-7dcb-4f62-9a41-553b0890b280",
+                     *             "name": "Gastgeber e. V.",
+                     *             "legalForm": null,
+                     *             "district": "hombruch",
+                     *             "address": null,
+                     *             "website": null,
+                     *             "description": "Gastgeber e. V. stellt sich vor.",
+                     *             "fieldsOfActivity": [],
+                     *             "targetGroups": [],
+                     *             "languages": [
+                     *               "de"
+                     *             ],
+                     *             "migrantOrganization": false
+                     *           },
+                     *           "stand": {
+                     *             "id": "216443b6-93a0-45de-aed4-ee5efaa06e41",
+                     *             "code": "A-01",
+                     *             "area": "Halle 1"
+                     *           },
+                     *           "coExhibitors": []
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ExhibitorList"];
                 };
             };
@@ -13592,6 +14054,11 @@ export interface operations {
         /** @description A CoExhibitorAnswer. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "XvPQGMIFolACMnEgo-MegEHNv2EiTEDNAB-JdRafiBo"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CoExhibitorAnswer"];
             };
         };
@@ -13610,6 +14077,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "bookingId": "683919ea-6b12-4967-8849-8d21a1cb322c",
+                     *       "eventId": "30bc43d7-2327-423e-94bd-5696f67e3f58",
+                     *       "association": {
+                     *         "id": "20c232b6-6ee5-46fd-ad88-c231323aa6d1",
+                     *         "name": "Unentschieden e. V.",
+                     *         "legalForm": null,
+                     *         "district": "hombruch",
+                     *         "address": null,
+                     *         "website": null,
+                     *         "description": "Unentschieden e. V. stellt sich vor.",
+                     *         "fieldsOfActivity": [],
+                     *         "targetGroups": [],
+                     *         "languages": [
+                     *           "de"
+                     *         ],
+                     *         "migrantOrganization": false
+                     *       },
+                     *       "status": "confirmed"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CoExhibitorResult"];
                 };
             };
@@ -13880,6 +14369,11 @@ export interface operations {
         /** @description A CoExhibitorAnswer. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "Zhxsy6bz3TNbSxTSvgRqeUVUOzN1CqvcIUNAiDexkMs"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CoExhibitorAnswer"];
             };
         };
@@ -13898,6 +14392,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "bookingId": "577c70cc-7e58-4579-b55c-234c068e70f4",
+                     *       "eventId": "57751818-f113-4206-ac16-c6008af97672",
+                     *       "association": {
+                     *         "id": "e1b02e05-a9b7-4a84-bff8-cd92f453751b",
+                     *         "name": "Lieber nicht e. V.",
+                     *         "legalForm": null,
+                     *         "district": "hombruch",
+                     *         "address": null,
+                     *         "website": null,
+                     *         "description": "Lieber nicht e. V. stellt sich vor.",
+                     *         "fieldsOfActivity": [],
+                     *         "targetGroups": [],
+                     *         "languages": [
+                     *           "de"
+                     *         ],
+                     *         "migrantOrganization": false
+                     *       },
+                     *       "status": "declined"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CoExhibitorResult"];
                 };
             };
@@ -15469,6 +15985,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "123185ee-5b35-46a1-8fba-9d6307372634",
+                     *           "eventId": "6f5ec148-e226-4102-884f-47bd0d79c296",
+                     *           "association": {
+                     *             "id": "d8b8cb70-ad7c-4d1e-9953-22d271ad934e",
+                     *             "name": "Verein 70"
+                     *           },
+                     *           "status": "requested",
+                     *           "stand": null,
+                     *           "preferredStandIds": [],
+                     *           "requirements": {},
+                     *           "staffPasses": 2,
+                     *           "coExhibitors": [],
+                     *           "createdAt": "2026-12-03T18:53:23.451Z",
+                     *           "updatedAt": "2026-12-03T18:53:23.451Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["StandBookingList"];
                 };
             };
@@ -15962,6 +16500,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "f39c8bfd-bde5-4be2-b249-2d84ea67131c",
+                     *       "eventId": "7224afd0-6352-4a9d-8d24-0da8f7c49dfc",
+                     *       "association": {
+                     *         "id": "9950bf26-3f88-4388-8062-76c47bf3e226",
+                     *         "name": "Verein 42"
+                     *       },
+                     *       "status": "requested",
+                     *       "stand": null,
+                     *       "preferredStandIds": [],
+                     *       "requirements": {},
+                     *       "staffPasses": 2,
+                     *       "coExhibitors": [],
+                     *       "createdAt": "2026-12-03T18:52:04.695Z",
+                     *       "updatedAt": "2026-12-03T18:52:04.695Z",
+                     *       "history": [
+                     *         {
+                     *           "fromStatus": null,
+                     *           "toStatus": "requested",
+                     *           "standId": null,
+                     *           "actorAccountId": "13a5ae8f-1d48-4600-afab-96dcb6d860b6",
+                     *           "reason": null,
+                     *           "at": "2026-12-03T18:52:04.695Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["StandBooking"];
                 };
             };
@@ -16126,6 +16692,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "b347d39f-b6d3-482a-8eb0-90ea36303567",
+                     *       "eventId": "7224afd0-6352-4a9d-8d24-0da8f7c49dfc",
+                     *       "association": {
+                     *         "id": "84cf2f26-50d9-43a9-b8d5-ca5ad35c7556",
+                     *         "name": "Verein 5"
+                     *       },
+                     *       "status": "withdrawn",
+                     *       "stand": null,
+                     *       "preferredStandIds": [],
+                     *       "requirements": {},
+                     *       "staffPasses": 2,
+                     *       "coExhibitors": [],
+                     *       "createdAt": "2026-12-03T18:50:23.135Z",
+                     *       "updatedAt": "2026-12-03T18:50:23.358Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["StandBooking"];
                 };
             };
@@ -16695,6 +17279,11 @@ export interface operations {
         /** @description A StandBookingReject. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Kein Platz mehr"
+                 *     }
+                 */
                 "application/json": components["schemas"]["StandBookingReject"];
             };
         };
@@ -16707,6 +17296,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "9a81c417-ebe0-4fe0-82b1-98bff4a32887",
+                     *       "eventId": "7224afd0-6352-4a9d-8d24-0da8f7c49dfc",
+                     *       "association": {
+                     *         "id": "e6552ad7-ae01-4e4d-86d7-a61d98116e99",
+                     *         "name": "Verein 4"
+                     *       },
+                     *       "status": "rejected",
+                     *       "stand": null,
+                     *       "preferredStandIds": [],
+                     *       "requirements": {},
+                     *       "staffPasses": 2,
+                     *       "coExhibitors": [],
+                     *       "createdAt": "2026-12-03T18:50:21.257Z",
+                     *       "updatedAt": "2026-12-03T18:50:21.448Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["StandBooking"];
                 };
             };

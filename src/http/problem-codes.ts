@@ -9,7 +9,6 @@ export const PROBLEM_CODES = {
   unauthenticated: { status: 401, description: 'no token where one is needed, or a token that is malformed, unknown, expired or revoked' },
   forbidden: { status: 403, description: 'the token is valid but may not do this' },
   not_found: { status: 404, description: 'no such thing, or one the caller may not know exists' },
-  conflict: { status: 409, description: 'the request conflicts with data written meanwhile' },
   already_booked: { status: 409, description: 'the association already has a live stand booking for this event' },
   already_member: { status: 409, description: 'the account is already a member of the association' },
   already_registered: { status: 409, description: 'this email is already registered for this event' },
