@@ -246,7 +246,8 @@ function documentOperation(method: string, path: string, operation: Json, doc: R
   operation.operationId = doc.operationId
   operation.description ??= `${operation.summary}.`
   operation.description += `\n\nWho may call: ${doc.auth.map((c) => WHO[c]).join(', or ')}.`
-  operation.security = doc.auth.map((c) => (c === 'public' ? {} : { [SCHEME_OF[c]]: [] }))
+  // `[]`: no token at all; `{}` next to schemes: a token is optional.
+  operation.security = doc.auth.length === 1 && doc.auth[0] === 'public' ? [] : doc.auth.map((c) => (c === 'public' ? {} : { [SCHEME_OF[c]]: [] }))
 
   const parameters: Json[] = operation.parameters ?? []
   for (const [name, description] of Object.entries({
