@@ -14,6 +14,17 @@ import { requestLogPlugin } from './http/request-log.js'
 import { loggerOptions, requestId, type LogDestination } from './http/logging.js'
 import { securityPlugin } from './http/security.js'
 import { openapiPlugin } from './http/openapi.js'
+import { answerCheckPlugin, type AnswerCheckOptions } from './http/answer-check.js'
+import { httpDocs } from './http/http.docs.js'
+import { accountDocs } from './features/accounts/accounts.docs.js'
+import { associationDocs } from './features/associations/associations.docs.js'
+import { authDocs } from './features/auth/auth.docs.js'
+import { checkinDocs } from './features/checkin/checkin.docs.js'
+import { emailDocs } from './features/email/email.docs.js'
+import { eventDocs } from './features/events/events.docs.js'
+import { registrationDocs } from './features/registrations/registrations.docs.js'
+import { standDocs } from './features/stands/stands.docs.js'
+import { ticketDocs } from './features/tickets/tickets.docs.js'
 import { Problem } from './http/problem.js'
 import { sharedSchemas } from './http/schemas.js'
 import { buildValidator } from './http/validation.js'
@@ -33,10 +44,12 @@ export interface BuildOptions {
   /** where log lines go instead of stdout (tests read them) */
   logStream?: LogDestination
   audiences?: AudienceSources
+  /** tests: hold every answer against the OpenAPI document (see http/answer-check.ts) */
+  answerCheck?: AnswerCheckOptions
 }
 
 /** The whole HTTP service, built the same way by the server, the tests and the OpenAPI writer. */
-export async function buildApp({ config, db, logStream, audiences = defaultAudiences }: BuildOptions) {
+export async function buildApp({ config, db, logStream, audiences = defaultAudiences, answerCheck }: BuildOptions) {
   const app = Fastify({
     logger: loggerOptions(config.logLevel, logStream),
     genReqId: requestId,
@@ -66,7 +79,10 @@ export async function buildApp({ config, db, logStream, audiences = defaultAudie
       }),
   })
   await app.register(requestLogPlugin)
-  await app.register(openapiPlugin)
+  await app.register(openapiPlugin, {
+    features: [httpDocs, authDocs, accountDocs, eventDocs, emailDocs, registrationDocs, ticketDocs, checkinDocs, associationDocs, standDocs],
+  })
+  if (answerCheck) await app.register(answerCheckPlugin, answerCheck)
   await app.register(authPlugin)
 
   // One line per feature; the order is that of the OpenAPI document (its paths and components).

@@ -1,13 +1,18 @@
 import t from 'tap'
 import fs from 'node:fs'
 import SwaggerParser from '@apidevtools/swagger-parser'
-import { generateOpenapi, OPENAPI_PATH } from '../src/cli/write-openapi.js'
+import { CLIENT_TYPES_PATH, generateClientTypes, generateOpenapi, OPENAPI_PATH } from '../src/cli/write-openapi.js'
 import { build } from './helpers/app.js'
 
 t.test('the committed openapi/openapi.json is what the app generates', async (t) => {
   const generated = await generateOpenapi()
   const committed = fs.readFileSync(OPENAPI_PATH, 'utf8')
   t.equal(committed, generated, 'run `npm run openapi` and commit the result')
+})
+
+t.test("the typed client's committed types are what openapi-typescript makes of the committed document", async (t) => {
+  const generated = await generateClientTypes(fs.readFileSync(OPENAPI_PATH, 'utf8'))
+  t.equal(fs.readFileSync(CLIENT_TYPES_PATH, 'utf8'), generated, 'run `npm run openapi` and commit the result')
 })
 
 t.test('the document is valid OpenAPI 3.1 with named components', async (t) => {
@@ -19,9 +24,16 @@ t.test('the document is valid OpenAPI 3.1 with named components', async (t) => {
     t.ok(names.includes(name), `component ${name}`)
   }
   t.notOk(names.some((n) => n.startsWith('def-')), 'no anonymous def-N components')
-  for (const [path, methods] of Object.entries<Record<string, { responses: Record<string, unknown> }>>(document.paths)) {
+  type Operation = { operationId?: string; responses: Record<string, { content?: Record<string, unknown> }> }
+  for (const [path, methods] of Object.entries<Record<string, Operation>>(document.paths)) {
     for (const [method, op] of Object.entries(methods)) {
-      t.ok(op.responses['4XX'] ?? op.responses['4xx'] ?? path.startsWith('/health/live'), `${method} ${path} documents its problems`)
+      t.match(op.operationId, /^[a-z][A-Za-z0-9]+$/, `${method} ${path} has a camelCase operationId`)
+      const errors = Object.entries(op.responses).filter(([status]) => /^[45]/.test(status))
+      t.ok(errors.length > 0, `${method} ${path} documents its problems`)
+      for (const [status, response] of errors) {
+        t.match(status, /^[45]\d\d$/, `${method} ${path}: ${status} is a status, not a range`)
+        t.same(Object.keys(response.content ?? {}), ['application/problem+json'], `${method} ${path} ${status} is problem+json`)
+      }
     }
   }
 })

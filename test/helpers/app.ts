@@ -56,7 +56,14 @@ export function testConfig(env: Record<string, string> = {}): Config {
  * that is down. Ready when returned, closed when the test ends (before the database: teardowns run last-in first).
  */
 export async function appOver(t: Test, db: Database, config: Config = testConfig(), options: BuildTestOptions = {}): Promise<App> {
-  const app = await buildApp({ config, db, audiences: options.audiences, logStream: options.logStream })
+  const app = await buildApp({
+    config,
+    db,
+    audiences: options.audiences,
+    logStream: options.logStream,
+    // Every answer of every test is held against the OpenAPI document: a status or code a route does not declare fails.
+    answerCheck: { report: (message) => t.fail(message), recordExamplesTo: process.env.RECORD_OPENAPI_EXAMPLES },
+  })
   await app.ready()
   t.teardown(() => app.close())
   return app
@@ -65,7 +72,7 @@ export async function appOver(t: Test, db: Database, config: Config = testConfig
 const DAY = 24 * 60 * 60 * 1000
 
 /** A valid event body a month from now; override what the test is about. */
-export function eventBody(overrides: Record<string, unknown> = {}) {
+export function eventBody<O extends Record<string, unknown> = {}>(overrides: O = {} as O) {
   const startsAt = new Date(Date.now() + 30 * DAY)
   startsAt.setUTCHours(9, 0, 0, 0)
   return {

@@ -1,0 +1,97 @@
+import type { FeatureDocs } from '../../http/openapi-docs.js'
+
+const coExhibitorAnswer = (action: 'confirm' | 'decline') => ({
+  operationId: action === 'confirm' ? 'confirmCoExhibitor' : 'declineCoExhibitor',
+  auth: ['public' as const],
+  rateLimited: true,
+  errors: ['not_found' as const, 'already_responded' as const, 'invalid_transition' as const],
+  ok: `The invitation, ${action === 'confirm' ? 'confirmed' : 'declined'}.`,
+})
+
+export const associationDocs: FeatureDocs = {
+  routes: {
+    'POST /v1/associations': {
+      operationId: 'signUpAssociation',
+      auth: ['public'],
+      rateLimited: true,
+      errors: ['email_taken'],
+      ok: 'The association and its first member; a verification link is on its way.',
+    },
+    'GET /v1/associations': { operationId: 'listAssociations', auth: ['public'], ok: 'A page of the directory.' },
+    'GET /v1/associations/:id': {
+      operationId: 'getAssociation',
+      auth: ['public', 'session'],
+      errors: ['not_found'],
+      ok: 'The association: private fields for its members, organizers and admins, the public profile for everyone else.',
+    },
+    'PATCH /v1/associations/:id': {
+      operationId: 'updateAssociation',
+      auth: ['session'],
+      errors: ['forbidden', 'not_found'],
+      ok: 'The changed association.',
+    },
+    'GET /v1/associations/:id/members': {
+      operationId: 'listAssociationMembers',
+      auth: ['session'],
+      errors: ['forbidden', 'not_found'],
+      ok: "The association's members.",
+    },
+    'POST /v1/associations/:id/members': {
+      operationId: 'inviteAssociationMember',
+      auth: ['session'],
+      rateLimited: true,
+      errors: ['forbidden', 'not_found', 'already_member'],
+      ok: 'The new member; a login link is on its way.',
+    },
+    'GET /v1/vocabularies': { operationId: 'listVocabularies', auth: ['public'], ok: 'Every vocabulary with its terms in order.' },
+    'POST /v1/vocabularies/:kind': {
+      operationId: 'addVocabularyTerm',
+      auth: ['session'],
+      errors: ['forbidden', 'vocabulary_key_taken'],
+      ok: 'The added term.',
+    },
+    'PATCH /v1/vocabularies/:kind/:key': {
+      operationId: 'updateVocabularyTerm',
+      auth: ['session'],
+      errors: ['forbidden', 'not_found'],
+      ok: 'The changed term.',
+    },
+    'GET /v1/events/:eventId/exhibitors': {
+      operationId: 'listExhibitors',
+      auth: ['public', 'session'],
+      errors: ['not_found'],
+      etag: true,
+      ok: "A page of the fair's exhibitors.",
+    },
+    'GET /v1/events/:eventId/matches': {
+      operationId: 'listMatches',
+      auth: ['session'],
+      errors: ['forbidden', 'not_found'],
+      ok: "The association's partners at the fair, best first, with the reasons.",
+      reads: { 'Accept-Language': 'The language of the reasons when `lang` is absent.' },
+      headers: { 'Content-Language': 'The language of the reasons.', Vary: 'Accept-Language.' },
+    },
+    'POST /v1/co-exhibitors/confirm': coExhibitorAnswer('confirm'),
+    'POST /v1/co-exhibitors/decline': coExhibitorAnswer('decline'),
+  },
+  schemas: {
+    AssociationSignUpProfile: 'The profile of an association signing up.',
+    AssociationSignUp: 'An association signing up with its first member.',
+    AssociationSignUpResult: 'The new association and its first member account.',
+    AssociationPatch: 'The fields of an association to change; absent fields stay as they are.',
+    AssociationList: 'A page of the association directory.',
+    AssociationMember: 'A member account of an association.',
+    AssociationMemberList: "An association's member accounts.",
+    VocabularyLabels: 'The label of a term in each language.',
+    VocabularyTerm: 'A term of a vocabulary: its key and labels.',
+    VocabularyTermCreate: 'A new term at the end of a vocabulary.',
+    ExhibitorStand: "The stand an exhibitor got: code, area and position.",
+    Exhibitor: 'An exhibitor at the fair: the association, its stand and confirmed co-exhibitors.',
+    ExhibitorList: "A page of the fair's exhibitors.",
+    MatchReason: 'One thing two associations share, said in the requested language.',
+    Match: 'Another exhibitor ranked by what it shares with the association.',
+    MatchList: "An association's partners at the fair.",
+    CoExhibitorAnswer: 'The token from a co-exhibitor invitation email.',
+    CoExhibitorResult: 'A co-exhibitor invitation after its answer.',
+  },
+}

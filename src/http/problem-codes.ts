@@ -1,0 +1,37 @@
+/**
+ * Every `code` a problem+json answer can carry, with its one status. The OpenAPI document turns each route's
+ * list of codes into per-status enums from this table; test/http/problem-codes.test.ts checks that each code
+ * here is still raised somewhere in src/, and the test-mode answer check that no route answers one it does
+ * not declare.
+ */
+export const PROBLEM_CODES = {
+  invalid_request: { status: 400, description: 'the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`)' },
+  unauthenticated: { status: 401, description: 'no token where one is needed, or a token that is malformed, unknown, expired or revoked' },
+  forbidden: { status: 403, description: 'the token is valid but may not do this' },
+  not_found: { status: 404, description: 'no such thing, or one the caller may not know exists' },
+  already_booked: { status: 409, description: 'the association already has a live stand booking for this event' },
+  already_member: { status: 409, description: 'the account is already a member of the association' },
+  already_registered: { status: 409, description: 'this email is already registered for this event' },
+  already_responded: { status: 409, description: 'the co-exhibitor invitation was already answered' },
+  booking_closed: { status: 409, description: 'stand booking for this event is not open' },
+  capacity_below_confirmed: { status: 409, description: 'more people are already confirmed than the new capacity allows' },
+  capacity_exceeded: { status: 409, description: 'not enough room left for a larger party' },
+  email_taken: { status: 409, description: 'an account with this email already exists' },
+  event_full: { status: 409, description: 'the event is full (and has no waitlist)' },
+  idempotency_mismatch: { status: 409, description: 'this Idempotency-Key was used with another request body' },
+  invalid_transition: { status: 409, description: 'the thing is in a state that does not allow this (cancelled, erased, draft, already decided)' },
+  not_an_organizer: { status: 409, description: 'only accounts with the role organizer can be assigned to an event' },
+  pass_revoked: { status: 409, description: 'the pass is revoked' },
+  registration_closed: { status: 409, description: 'registration for this event is not open' },
+  slug_taken: { status: 409, description: 'another event has this slug' },
+  stand_code_taken: { status: 409, description: 'another stand of this event has this code' },
+  stand_taken: { status: 409, description: 'the stand is assigned to an approved booking' },
+  vocabulary_key_taken: { status: 409, description: 'the vocabulary already has a term with this key' },
+  payload_too_large: { status: 413, description: 'the body is larger than this route takes' },
+  unsupported_media_type: { status: 415, description: 'the body is not JSON (or, for the stand import, not JSON or CSV)' },
+  rate_limited: { status: 429, description: 'too many requests; `Retry-After` says when to try again' },
+  internal_error: { status: 500, description: 'a bug on our side; it has been logged under the request id' },
+  unavailable: { status: 503, description: 'the database is unavailable or not migrated yet; retry after `Retry-After` seconds' },
+} as const satisfies Record<string, { status: number; description: string }>
+
+export type ProblemCode = keyof typeof PROBLEM_CODES
