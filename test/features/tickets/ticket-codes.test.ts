@@ -197,7 +197,7 @@ t.test('event keys', async (t) => {
   t.test('concurrent first creation from two database handles (two processes) yields one key', async (t) => {
     // A second module instance has its own key cache, like another server process; on PostgreSQL it also
     // gets its own connection pool to the same database.
-    const fresh = (await import(`../../src/features/tickets/ticket-codes.js?instance=${randomUUID()}`)) as CodesModule
+    const fresh = (await import(`../../../src/features/tickets/ticket-codes.js?instance=${randomUUID()}`)) as CodesModule
     t.not(fresh.eventKey, eventKey, 'a separate module instance')
     const second = ctx.database.url ? await openDatabase({ url: ctx.database.url, poolSize: 4 }) : ctx.database.handle
     t.teardown(async () => {
