@@ -27,21 +27,24 @@
  * and can pass them as `existingCodes` to get the clash reported on its row.
  */
 import { CsvError, parse } from 'csv-parse/sync'
+import type { Static } from 'typebox'
+import { Compile } from 'typebox/compile'
 
 import type { StandFeatures, StandPosition } from '../../db/schema.js'
+import { STAND_LIMITS, StandCreate } from './stands.schemas.js'
 
 export type { StandFeatures, StandPosition }
+export { STAND_LIMITS }
 
-/** A stand as `POST /v1/events/{eventId}/stands` takes it. */
-export interface StandInput {
-  code: string
-  area?: string
-  widthM?: number
-  depthM?: number
-  priceCents?: number
-  features?: StandFeatures
-  position?: StandPosition
-}
+/** A stand as `POST /v1/events/{eventId}/stands` takes it: the type of that route's body schema. */
+export type StandInput = Static<typeof StandCreate>
+
+/*
+ * The body schema is the authority on what a stand is. The rules below read cells and say what is wrong in a
+ * planner's words (with CSV's decimal commas and yes/no cells); a stand they let through is checked against the
+ * schema once more, so the two can never disagree about what is stored.
+ */
+const standSchema = Compile(StandCreate)
 
 export interface ImportIssue {
   row: number
@@ -59,16 +62,6 @@ export interface StandImportOptions {
 export const MAX_IMPORT_ROWS = 2000
 export const MAX_REPORTED_ERRORS = 100
 
-/** The bounds of a stand's values; the single-stand body schema should use the same numbers. */
-export const STAND_LIMITS = Object.freeze({
-  codeMaxLength: 32,
-  areaMaxLength: 100,
-  /** metres, with at most two decimals (centimetres) */
-  sideMaxM: 100,
-  priceMaxCents: 10_000_000,
-  furnitureMax: 100,
-  positionMax: 100_000,
-})
 
 /** What makes two stand codes the same: " a-1 " and "A-1" are one stand. */
 export function standCodeKey(code: string): string {
@@ -228,7 +221,8 @@ function readJsonStand(element: unknown, report: (path: string, message: string)
     }
   }
   for (const key of Object.keys(element)) {
-    if (!['code', 'area', 'widthM', 'depthM', 'priceCents', 'currency', 'features', 'position'].includes(key)) report(`/${key}`, 'Is not a field of a stand.')
+    // `currency` is the import's own column (checked, not stored); every other field is the body schema's.
+    if (key !== 'currency' && !(key in StandCreate.properties)) report(`/${key}`, 'Is not a field of a stand.')
   }
   for (const field of ['code', 'area', 'currency'] as const) take(element, field, 'string')
   for (const field of ['widthM', 'depthM', 'priceCents'] as const) take(element, field, 'number')
@@ -412,5 +406,9 @@ function buildStand(values: Values, report: Report): Omit<ReadRow, 'row'> {
   if (priceCents !== undefined) stand.priceCents = priceCents
   if (Object.keys(features).length > 0) stand.features = features
   if (Object.keys(position).length === POSITION.length) stand.position = position as StandPosition
+  if (!standSchema.Check(stand)) {
+    for (const error of standSchema.Errors(stand)) report('', `${error.instancePath || 'The stand'}: ${error.message}`)
+    return { code, stand: null }
+  }
   return { code, stand }
 }

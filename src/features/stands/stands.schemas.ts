@@ -1,9 +1,19 @@
 import { Type } from 'typebox'
 import { Nullable, Timestamp, Uuid, ref } from '../../http/schemas.js'
-import { STAND_LIMITS } from './stand-import.js'
+
+/** The bounds of a stand's values; used by the body schemas below and by the stand plan import (stand-import.ts). */
+export const STAND_LIMITS = Object.freeze({
+  codeMaxLength: 32,
+  areaMaxLength: 100,
+  /** metres, with at most two decimals (centimetres) */
+  sideMaxM: 100,
+  priceMaxCents: 10_000_000,
+  furnitureMax: 100,
+  positionMax: 100_000,
+})
 
 /*
- * The bounds here are those of stand-import.ts (STAND_LIMITS); the service runs every body through the import's
+ * The stand import checks every stand it reads against StandCreate; the service runs every body through the import's
  * rules too (two decimals, trimmed codes, "Ä" composed), so one stand and a plan of 2000 are judged alike.
  */
 const Metres = Type.Number({ exclusiveMinimum: 0, maximum: STAND_LIMITS.sideMaxM, description: 'metres, at most two decimals' })

@@ -392,3 +392,39 @@ t.test('CSV', async (t) => {
     ])
   })
 })
+
+t.test('whatever the import accepts, the body schema of POST /stands accepts too (generated rows)', async (t) => {
+  const fc = await import('fast-check')
+  const { Compile } = await import('typebox/compile')
+  const { StandCreate } = await import('../../../src/features/stands/stands.schemas.js')
+  const schema = Compile(StandCreate)
+  // Mostly plausible values, so that many rows pass; the edges of every bound often enough to matter.
+  const num = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 1, max: 50 }) },
+    { weight: 1, arbitrary: fc.double({ min: -1, max: 200_000, noNaN: true }) },
+    { weight: 1, arbitrary: fc.constantFrom(0, 0.01, 2.5, 100, 100.001, 100_000, 10_000_000) },
+  )
+  const row = fc.record(
+    {
+      code: fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^[A-Z]-\d{1,4}$/) }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: fc.constantFrom(' A-1 ', 'Ä', '', 'x'.repeat(32), 'x'.repeat(33)) }),
+      area: fc.oneof(fc.constantFrom('Halle 1', ' Foyer '), fc.string({ maxLength: 110 })),
+      widthM: num,
+      depthM: num,
+      priceCents: num,
+      features: fc.record({ power: fc.boolean(), tables: num, chairs: num }, { requiredKeys: [] }),
+      position: fc.record({ x: num, y: num, w: num, h: num }),
+    },
+    { requiredKeys: ['code'] },
+  )
+  let accepted = 0
+  fc.assert(
+    fc.property(fc.array(row, { minLength: 1, maxLength: 5 }), (rows) => {
+      const result = parseStandsJson(rows)
+      if (!result.ok) return true
+      accepted += result.stands.length
+      return result.stands.every((stand) => schema.Check(stand))
+    }),
+    { seed: 20261203, numRuns: 2000 },
+  )
+  t.ok(accepted > 100, `${accepted} generated stands were accepted, each valid for the body schema`)
+})
