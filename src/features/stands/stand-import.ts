@@ -222,7 +222,7 @@ function readJsonStand(element: unknown, report: (path: string, message: string)
   }
   for (const key of Object.keys(element)) {
     // `currency` is the import's own column (checked, not stored); every other field is the body schema's.
-    if (key !== 'currency' && !(key in StandCreate.properties)) report(`/${key}`, 'Is not a field of a stand.')
+    if (key !== 'currency' && !Object.hasOwn(StandCreate.properties, key)) report(`/${key}`, 'Is not a field of a stand.')
   }
   for (const field of ['code', 'area', 'currency'] as const) take(element, field, 'string')
   for (const field of ['widthM', 'depthM', 'priceCents'] as const) take(element, field, 'number')
