@@ -3,6 +3,7 @@ import type { Database, Queryable } from '../db/client.js'
 import { events, reminderRuns, type EventRow, type ReminderRule } from '../db/schema.js'
 import { enqueueEmails } from './outbox.js'
 import { oneLine } from './templates.js'
+import { eventEmailFields } from './event-fields.js'
 
 export type Audience = ReminderRule['audience']
 
@@ -89,12 +90,7 @@ function reminderEmail(event: EventRow, rule: ReminderRule, r: Recipient) {
     data: {
       ...(r.name && oneLine(r.name) ? { name: oneLine(r.name) } : {}),
       audience: rule.audience,
-      eventTitle: oneLine(event.title),
-      startsAt: event.startsAt.toISOString(),
-      endsAt: event.endsAt.toISOString(),
-      timezone: event.timezone,
-      venueName: oneLine(event.venueName),
-      venueAddress: event.venueAddress,
+      ...eventEmailFields(event),
       ...(r.manageUrl ? { manageUrl: r.manageUrl } : {}),
       ...(r.standCode ? { standCode: r.standCode } : {}),
     },

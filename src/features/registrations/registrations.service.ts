@@ -9,7 +9,7 @@ import { oneLine } from '../../mail/templates.js'
 import type { AudienceSource } from '../../mail/reminders.js'
 import { hashToken, newToken } from '../auth/tokens.js'
 import { eventVisitorPlaces, freePlaces, lockEvent, promoteFirstFit, takePlaces } from '../capacity/places.js'
-import { eventEmailFields } from '../events/event-email.js'
+import { eventEmailFields } from '../../mail/event-fields.js'
 import { eventKey, type EventKey } from '../tickets/ticket-codes.js'
 import { issueVisitorTicket, matchTicketToRegistration, revokeRegistrationTicket } from '../tickets/tickets.store.js'
 

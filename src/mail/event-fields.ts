@@ -1,5 +1,5 @@
-import type { EventRow } from '../../db/schema.js'
-import { oneLine } from '../../mail/templates.js'
+import type { EventRow } from '../db/schema.js'
+import { oneLine } from './templates.js'
 
 /** When and where the fair is, as every email about it carries it (one-line fields for subjects). */
 export function eventEmailFields(event: EventRow) {
