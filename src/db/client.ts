@@ -73,11 +73,14 @@ async function openPglite(options: OpenOptions): Promise<DatabaseHandle> {
   try {
     if (dataDir && !fs.existsSync(path.join(dataDir, 'PG_VERSION'))) options.onNewDataDir?.(dataDir)
     // Loaded only in embedded mode: PGlite costs ~36 MB and ~140 ms to import, wasted next to a real PostgreSQL.
-    const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
+    const [{ PGlite }, { drizzle: drizzlePglite }, { btree_gist }] = await Promise.all([
       import('@electric-sql/pglite'),
       import('drizzle-orm/pglite'),
+      import('@electric-sql/pglite/contrib/btree_gist'),
     ])
     const pgliteOptions = {
+      // The program's exclusion constraints (a room holds one session at a time) need btree_gist (migration 0009).
+      extensions: { btree_gist },
       ...(options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {}),
       // PGlite touches all of shared_buffers (128 MB by default) at start, so it counts in RSS even when idle: 32 MB
       // holds a fair's data (the OS caches the files besides) and cut idle RSS from ~400 to ~280 MB.

@@ -94,6 +94,8 @@ export const events = pgTable(
     standBookingOpensAt: at('stand_booking_opens_at'),
     standBookingClosesAt: at('stand_booking_closes_at'),
     reminders: jsonb('reminders').$type<ReminderRule[]>().notNull().default([]),
+    // the program's reminder goes out this long before each reserved session
+    sessionReminderMinutesBefore: integer('session_reminder_minutes_before').notNull().default(30),
     status: text('status', { enum: EVENT_STATUSES }).notNull().default('draft'),
     publishedAt: at('published_at'),
     cancelledAt: at('cancelled_at'),
@@ -356,6 +358,8 @@ export const scanners = pgTable(
       .references(() => events.id, { onDelete: 'cascade' }),
     label: text('label').notNull(),
     gate: text('gate'),
+    // a scanner bound to a room scans that room's sessions only (null: the event's doors and any room)
+    roomId: uuid('room_id').references((): AnyPgColumn => rooms.id, { onDelete: 'set null' }),
     tokenHash: text('token_hash').notNull(),
     createdBy: uuid('created_by').references(() => accounts.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
@@ -380,6 +384,8 @@ export const checkins = pgTable(
   {
     id: id(),
     eventId: uuid('event_id').notNull(),
+    // a scan at a room door of the program (null: the event's door)
+    sessionId: uuid('session_id'),
     // the ticket the signed code names (no row for unknown_ticket)
     ticketId: uuid('ticket_id').notNull(),
     // who scanned: a scanner device, or an organizer's account (scannerId null)
@@ -666,3 +672,171 @@ export const contentVersions = pgTable('content_versions', {
   scope: text('scope').primaryKey(),
   version: bigint('version', { mode: 'number' }).notNull().default(1),
 })
+
+
+// ── The program: rooms, sessions, reservations (#11) ─────────────────────────────────────────────────────────
+// Migration 0010 adds what drizzle cannot declare: btree_gist and the exclusion constraints on time ranges.
+
+/** Rooms of the fair's program. Deleted rooms stay as rows (deleted_at) so cancelled sessions keep their name. */
+export const rooms = pgTable(
+  'rooms',
+  {
+    id: id(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    capacity: integer('capacity').notNull(),
+    accessible: boolean('accessible').notNull().default(false),
+    notes: text('notes'),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+    deletedAt: at('deleted_at'),
+  },
+  (t) => [
+    index('rooms_event_idx').on(t.eventId, t.name),
+    check('rooms_capacity_check', sql`${t.capacity} between 1 and 100000`),
+  ],
+)
+
+export const SESSION_KINDS = ['forum', 'talk', 'workshop', 'performance'] as const
+export type SessionKind = (typeof SESSION_KINDS)[number]
+export const SESSION_STATUSES = ['draft', 'published', 'cancelled'] as const
+export type SessionStatus = (typeof SESSION_STATUSES)[number]
+export const RESERVATION_MODES = ['required', 'open'] as const
+export type ReservationMode = (typeof RESERVATION_MODES)[number]
+
+/**
+ * A forum, talk, workshop or performance of the program ("sessions" is the accounts' login table).
+ * `reserved_people` sits beside `seats` like an event's confirmed_people: one conditional update decides a
+ * reservation and the check makes overselling impossible whatever the code does. Two draft or published
+ * sessions never overlap in one room: exclusion constraint program_sessions_room_no_overlap (migration 0010).
+ */
+export const programSessions = pgTable(
+  'program_sessions',
+  {
+    id: id(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'restrict' }),
+    title: text('title').notNull(),
+    description: text('description'),
+    kind: text('kind', { enum: SESSION_KINDS }).notNull(),
+    topics: textArray('topics'),
+    languages: textArray('languages'),
+    startsAt: at('starts_at').notNull(),
+    endsAt: at('ends_at').notNull(),
+    seats: integer('seats').notNull(),
+    reservedPeople: integer('reserved_people').notNull().default(0),
+    waitlist: boolean('waitlist').notNull().default(false),
+    reservation: text('reservation', { enum: RESERVATION_MODES }).notNull().default('required'),
+    status: text('status', { enum: SESSION_STATUSES }).notNull().default('draft'),
+    // people inside the room now, and admissions, counted by the room door's accepted scans
+    inside: integer('inside').notNull().default(0),
+    entries: integer('entries').notNull().default(0),
+    exits: integer('exits').notNull().default(0),
+    publishedAt: at('published_at'),
+    cancelledAt: at('cancelled_at'),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('program_sessions_event_starts_idx').on(t.eventId, t.startsAt, t.id),
+    index('program_sessions_room_idx').on(t.roomId),
+    index('program_sessions_topics_idx').using('gin', t.topics),
+    check('program_sessions_kind_check', sql`${t.kind} in ('forum', 'talk', 'workshop', 'performance')`),
+    check('program_sessions_status_check', sql`${t.status} in ('draft', 'published', 'cancelled')`),
+    check('program_sessions_reservation_check', sql`${t.reservation} in ('required', 'open')`),
+    check('program_sessions_times_check', sql`${t.endsAt} > ${t.startsAt}`),
+    check('program_sessions_seats_check', sql`${t.seats} between 1 and 100000`),
+    check('program_sessions_reserved_check', sql`${t.reservedPeople} between 0 and ${t.seats}`),
+    check('program_sessions_inside_check', sql`${t.inside} between 0 and ${t.seats}`),
+  ],
+)
+
+export type ProgramSessionRow = typeof programSessions.$inferSelect
+
+/** Associations hosting a session (exhibiting at the fair or not). */
+export const sessionHosts = pgTable(
+  'session_hosts',
+  {
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => programSessions.id, { onDelete: 'cascade' }),
+    associationId: uuid('association_id')
+      .notNull()
+      .references(() => associations.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.associationId] }), index('session_hosts_association_idx').on(t.associationId)],
+)
+
+export const RESERVATION_STATUSES = ['reserved', 'waitlisted', 'cancelled'] as const
+export type ReservationStatus = (typeof RESERVATION_STATUSES)[number]
+
+/**
+ * A registration's seat(s) in a session: `people` is the registration's party size. The session's time is copied
+ * here (kept in step when the session moves) so the database can refuse two live reservations of one registration
+ * that overlap in time: exclusion constraint session_reservations_no_overlap (migration 0010).
+ */
+export const sessionReservations = pgTable(
+  'session_reservations',
+  {
+    id: id(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => programSessions.id, { onDelete: 'cascade' }),
+    registrationId: uuid('registration_id')
+      .notNull()
+      .references(() => registrations.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: RESERVATION_STATUSES }).notNull(),
+    people: integer('people').notNull(),
+    startsAt: at('starts_at').notNull(),
+    endsAt: at('ends_at').notNull(),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+    cancelledAt: at('cancelled_at'),
+  },
+  (t) => [
+    // One live reservation per registration and session.
+    uniqueIndex('session_reservations_live_key')
+      .on(t.sessionId, t.registrationId)
+      .where(sql`${t.status} <> 'cancelled'`),
+    // The waitlist is promoted first come first served; the organizer list pages by creation.
+    index('session_reservations_session_status_idx').on(t.sessionId, t.status, t.createdAt, t.id),
+    index('session_reservations_registration_idx').on(t.registrationId),
+    check('session_reservations_status_check', sql`${t.status} in ('reserved', 'waitlisted', 'cancelled')`),
+    check('session_reservations_people_check', sql`${t.people} between 1 and 20`),
+  ],
+)
+
+/**
+ * A ticket's door state at one session's room door, like the ticket's own columns at the event's door: an entry
+ * is accepted by a conditional update that finds `inside` false and `accepted_scans` unchanged.
+ */
+export const sessionAttendance = pgTable(
+  'session_attendance',
+  {
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => programSessions.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    inside: boolean('inside').notNull().default(false),
+    insidePeople: integer('inside_people').notNull().default(0),
+    acceptedScans: integer('accepted_scans').notNull().default(0),
+    lastAcceptedAt: at('last_accepted_at'),
+    lastAcceptedGate: text('last_accepted_gate'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sessionId, t.ticketId] }),
+    check('session_attendance_inside_people_check', sql`${t.insidePeople} between 0 and 20 and (${t.insidePeople} > 0) = ${t.inside}`),
+  ],
+)
