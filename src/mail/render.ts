@@ -146,6 +146,16 @@ const DERIVED = {
     ...EVENT_DERIVED,
     waitlistedHtml: (d) => (d.waitlisted ? paragraphsHtml(d.waitlisted) : ''),
   },
+  'session-reservation': {
+    ...EVENT_DERIVED,
+    isReserved: (d) => d.update === 'reserved',
+    isWaitlisted: (d) => d.update === 'waitlisted',
+    isPromoted: (d) => d.update === 'promoted',
+    isChanged: (d) => d.update === 'changed',
+    isCancelled: (d) => d.update === 'cancelled',
+    isReminder: (d) => d.update === 'reminder',
+    partyOne: (d, locale) => partyPlural('one')({ partySize: d.people }, locale),
+  },
 } satisfies Derivations
 
 const PASS_LABEL: Record<Locale, string> = { de: 'Ausweis', en: 'Pass', tr: 'Kart', ar: 'بطاقة' }
@@ -194,6 +204,7 @@ const SUBJECT_MUST_NAME: Record<TemplateName, { variable: string } | { text: str
   'booking-status': { variable: 'eventTitle' },
   'co-exhibitor-invitation': { variable: 'eventTitle' },
   'stand-freed': { variable: 'eventTitle' },
+  'session-reservation': { variable: 'eventTitle' },
 }
 
 /** Every variable a template's files may use: its data, what is derived from it, and lang/dir/align. */

@@ -42,6 +42,7 @@ export const TEMPLATE_NAMES = [
   'booking-status',
   'co-exhibitor-invitation',
   'stand-freed',
+  'session-reservation',
 ] as const
 export type TemplateName = (typeof TEMPLATE_NAMES)[number]
 
@@ -200,6 +201,30 @@ export const EMAIL_DATA = {
     waitlisted: Optional(Text),
     /** PUBLIC_URL/events/{eventId}/stand-bookings?status=waitlisted */
     bookingsUrl: Url,
+  }),
+  /**
+   * to a visitor about a seat in a session of the program: reserved or waitlisted, promoted from the waitlist,
+   * the session moved (time or room) or cancelled, or the reminder before it. Times are the session's.
+   */
+  'session-reservation': Type.Object({
+    name: Line,
+    update: oneOf(['reserved', 'waitlisted', 'promoted', 'changed', 'cancelled', 'reminder']),
+    eventTitle: Line,
+    timezone: TimeZone,
+    venueName: Line,
+    venueAddress: Text,
+    sessionTitle: Line,
+    /** the session's start and end */
+    startsAt: Instant,
+    endsAt: Instant,
+    roomName: Line,
+    people: Count,
+    /** waitlisted: 1 = next in line */
+    waitlistPosition: Optional(Count),
+    sessionId: Id,
+    registrationId: Id,
+    /** PUBLIC_URL/registrations/{id}: the registration's page, where the visitor manages reservations */
+    manageUrl: Url,
   }),
 } satisfies Record<TemplateName, TSchema>
 

@@ -133,7 +133,23 @@ const SAMPLES: { [T in TemplateName]: EmailData[T][] } = {
       bookingsUrl: 'https://messe.example/events/4f1c2d3e-0000-4000-8000-000000000009/stand-bookings?status=waitlisted',
     },
     { ...event, standCode: 'H1-07', associationName: 'Kulturverein Nordstadt e. V.', bookingsUrl: 'https://messe.example/events/x/stand-bookings?status=waitlisted' },
-  ],
+  ],  'session-reservation': (['reserved', 'waitlisted', 'promoted', 'changed', 'cancelled', 'reminder'] as const).map((update, i) => ({
+    name: 'Ayşe Yılmaz',
+    update,
+    eventTitle: event.eventTitle,
+    timezone: event.timezone,
+    venueName: event.venueName,
+    venueAddress: event.venueAddress,
+    sessionTitle: 'Forum Elternvereine: Mitmachen in der Schule',
+    startsAt: '2027-03-20T10:00:00.000Z',
+    endsAt: '2027-03-20T11:30:00.000Z',
+    roomName: 'Saal 2',
+    people: 1 + (i % 3),
+    ...(update === 'waitlisted' ? { waitlistPosition: 4 } : {}),
+    sessionId: '4f1c2d3e-0000-4000-8000-00000000000a',
+    registrationId: '4f1c2d3e-0000-4000-8000-00000000000b',
+    manageUrl: 'https://messe.example/registrations/4f1c2d3e-0000-4000-8000-00000000000b',
+  })),
 }
 
 const samples = (template: TemplateName) => SAMPLES[template] as unknown as Record<string, unknown>[]

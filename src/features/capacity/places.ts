@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
-import { events, type EventRow } from '../../db/schema.js'
+import { events, programSessions, type EventRow, type ProgramSessionRow } from '../../db/schema.js'
 
 /**
  * Capacity: a holder with a limit and a count of the people holding a place, both in the holder's row. The
@@ -63,6 +63,33 @@ export const eventVisitorPlaces: CapacityHolder<EventRow> = {
       .set({ confirmedPeople: sql`${events.confirmedPeople} + ${people}` })
       .where(and(eq(events.id, id), sql`${events.confirmedPeople} + ${people} <= ${events.visitorCapacity}`))
       .returning({ id: events.id })
+    return row !== undefined
+  },
+}
+
+/** A program session's seats: seats, and reserved_people on reserved reservations. Only a published session gives seats. */
+export const sessionSeats: CapacityHolder<ProgramSessionRow> = {
+  async lock(tx, id) {
+    const [row] = await tx.select().from(programSessions).where(eq(programSessions.id, id)).for('no key update')
+    return row
+  },
+  limit: (session) => session.seats,
+  taken: (session) => session.reservedPeople,
+  closed: (session) => session.status !== 'published',
+  // One statement decides a reservation (the hot path): no lock before it, its own row lock and condition decide.
+  // Seats are only taken on a published session; freeing them works in any state.
+  async add(tx, id, people) {
+    const [row] = await tx
+      .update(programSessions)
+      .set({ reservedPeople: sql`${programSessions.reservedPeople} + ${people}` })
+      .where(
+        and(
+          eq(programSessions.id, id),
+          sql`${programSessions.reservedPeople} + ${people} <= ${programSessions.seats}`,
+          sql`(${people} <= 0 or ${programSessions.status} = 'published')`,
+        ),
+      )
+      .returning({ id: programSessions.id })
     return row !== undefined
   },
 }
