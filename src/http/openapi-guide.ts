@@ -67,6 +67,7 @@ const TAGS: Record<string, string> = {
   associations: "Associations (the exhibitors): signing up, profiles, members, the public directory and its vocabularies, the fair's exhibitors, partners and co-exhibitors.",
   stands: 'The stand plan of an event: stands, their sizes and features, created one by one or imported.',
   'stand bookings': 'Associations asking for a stand, organizers deciding, and the exhibitor passes of approved bookings.',
+  program: "The fair's program: rooms, forums, talks and workshops with seats, and visitors' seat reservations with waitlists.",
 }
 
 const ID_OF: Record<string, string> = {
@@ -82,6 +83,13 @@ const PARAMETERS: Record<string, string> = {
   'path:accountId': "The account's id (UUID).",
   'path:ticketId': "The ticket's id (UUID), as in the registration's `ticket` or a pass.",
   'path:standId': "The stand's id (UUID).",
+  'path:roomId': "The room's id (UUID).",
+  'path:sessionId': "The session's id (UUID).",
+  'query:topic': 'Only sessions on this field of activity (a key of GET /v1/vocabularies).',
+  'query:language': 'Only sessions held in this language.',
+  'query:kind': 'Only sessions of this kind.',
+  'query:roomId': 'Only sessions in this room.',
+  'query:day': "Only sessions starting on this day (YYYY-MM-DD) in the event's time zone.",
   'path:kind': 'Which vocabulary.',
   'query:role': 'Only accounts with this role.',
   'query:associationId': 'The association whose partners to rank (one the caller is a member of; organizers and admins: any exhibitor).',

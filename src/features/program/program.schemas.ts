@@ -42,13 +42,13 @@ export const RoomParams = Type.Object({ roomId: Uuid }, { additionalProperties: 
 
 // ── Sessions ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const Kind = Type.Union(SESSION_KINDS.map((k) => Type.Literal(k)))
+const oneOf = <const V extends readonly string[]>(values: V, description?: string) =>
+  Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) })
+const Kind = oneOf(SESSION_KINDS)
 const Language = Type.String({ pattern: '^[a-z]{2,3}$', description: 'ISO 639 code: "de", "en", "tr", "ar", …' })
 const Topics = Type.Array(VocabularyKey, { maxItems: 10, description: 'fields of activity (keys of GET /v1/vocabularies)' })
 const Languages = Type.Array(Language, { minItems: 1, maxItems: 10, uniqueItems: true })
-const Mode = Type.Union(RESERVATION_MODES.map((m) => Type.Literal(m)), {
-  description: '`required`: seats are reserved ahead; `open`: first come at the door until the seats are taken',
-})
+const Mode = oneOf(RESERVATION_MODES, '`required`: seats are reserved ahead; `open`: first come at the door until the seats are taken')
 const Hosts = Type.Array(Uuid, { maxItems: 20, uniqueItems: true, description: 'associations hosting the session' })
 const Seats = Type.Integer({ minimum: 1, maximum: PROGRAM_LIMITS.seatsMax })
 
@@ -104,7 +104,7 @@ export const Session = Type.Object(
     waitlist: Type.Boolean(),
     reservation: Mode,
     hosts: Type.Array(ref(AssociationPublic)),
-    status: Type.Union(SESSION_STATUSES.map((s) => Type.Literal(s))),
+    status: oneOf(SESSION_STATUSES),
   },
   { $id: 'Session', additionalProperties: false },
 )
@@ -130,7 +130,7 @@ export const SessionParams = Type.Object({ sessionId: Uuid }, { additionalProper
 
 // ── Reservations ────────────────────────────────────────────────────────────────────────────────────────────────
 
-const ReservationStatus = Type.Union(RESERVATION_STATUSES.map((s) => Type.Literal(s)))
+const ReservationStatus = oneOf(RESERVATION_STATUSES)
 
 export const Reservation = Type.Object(
   {

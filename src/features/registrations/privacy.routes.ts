@@ -53,7 +53,7 @@ export const privacyRoutes: FeatureRoutes = async (app, { db, config }) => {
     },
     async (request) => {
       const registration = await loadRegistrationFor(db, request, request.params.id)
-      return registrationView(db, await eraseRegistration(db, registration))
+      return registrationView(db, await eraseRegistration(db, config, registration))
     },
   )
 }

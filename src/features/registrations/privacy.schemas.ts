@@ -56,6 +56,20 @@ export const PersonalData = Type.Object(
       description: 'when manage links were issued; tokens are stored only as hashes, and those are not shown',
     }),
     idempotencyKeys: Type.Array(Type.Object({ key: Type.String(), createdAt: Timestamp }, { additionalProperties: false })),
+    reservations: Type.Array(
+      Type.Object(
+        {
+          sessionId: Uuid,
+          sessionTitle: Type.String(),
+          status: Type.String({ description: 'reserved, waitlisted or cancelled' }),
+          people: Type.Integer(),
+          createdAt: Timestamp,
+          cancelledAt: Nullable(Timestamp),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'seats reserved in sessions of the program, cancelled ones included' },
+    ),
     emails: Type.Array(
       Type.Object(
         {

@@ -3,7 +3,8 @@ import type { Database, Queryable } from '../../db/client.js'
 import { events, idempotencyKeys, outboxEmails, registrations, registrationTokens, tickets, type EventRow } from '../../db/schema.js'
 import { lockEventsInOrder } from '../capacity/places.js'
 import { eraseTicketHolders } from '../tickets/tickets.store.js'
-import type { RegistrationRow } from './registrations.service.js'
+import type { Mail, RegistrationRow } from './registrations.service.js'
+import { cancelRegistrationReservations, reservationsOfRegistration } from '../program/reservations.service.js'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -36,7 +37,7 @@ const toAddressOf = (eventId: string, email: string) =>
  */
 export async function personalData(db: Queryable, registration: RegistrationRow) {
   const [event] = await db.select().from(events).where(eq(events.id, registration.eventId))
-  const [ticketRows, tokenRows, keyRows, emailRows] = await Promise.all([
+  const [ticketRows, tokenRows, keyRows, emailRows, reservationRows] = await Promise.all([
     db.select().from(tickets).where(eq(tickets.registrationId, registration.id)).orderBy(asc(tickets.createdAt)),
     db
       .select({ createdAt: registrationTokens.createdAt })
@@ -53,6 +54,7 @@ export async function personalData(db: Queryable, registration: RegistrationRow)
       .from(outboxEmails)
       .where(toAddressOf(registration.eventId, registration.email))
       .orderBy(asc(outboxEmails.createdAt), asc(outboxEmails.id)),
+    reservationsOfRegistration(db, registration.id),
   ])
   return {
     exportedAt: new Date().toISOString(),
@@ -91,6 +93,7 @@ export async function personalData(db: Queryable, registration: RegistrationRow)
     })),
     manageTokens: tokenRows.map((t) => ({ createdAt: t.createdAt.toISOString() })),
     idempotencyKeys: keyRows.map((k) => ({ key: k.key, createdAt: k.createdAt.toISOString() })),
+    reservations: reservationRows,
     emails: emailRows.map((e) => ({
       id: e.id,
       to: e.toAddress,
@@ -165,9 +168,11 @@ export async function eraseRegistrations(tx: Queryable, ids: string[], now = new
 }
 
 /** Erases one registration (by its token or staff); erasing twice answers the same erased registration. */
-export async function eraseRegistration(db: Database, registration: RegistrationRow): Promise<RegistrationRow> {
+export async function eraseRegistration(db: Database, config: Mail, registration: RegistrationRow): Promise<RegistrationRow> {
   return db.transaction(async (tx) => {
     await eraseRegistrations(tx, [registration.id])
+    // Nobody to seat any more: the seats go to the waitlists.
+    await cancelRegistrationReservations(tx, config, registration.id)
     const [after] = await tx.select().from(registrations).where(eq(registrations.id, registration.id))
     return after
   })

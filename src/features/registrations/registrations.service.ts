@@ -12,6 +12,7 @@ import { eventVisitorPlaces, freePlaces, lockEvent, promoteFirstFit, takePlaces 
 import { eventEmailFields } from '../../mail/event-fields.js'
 import { eventKey, type EventKey } from '../tickets/ticket-codes.js'
 import { issueVisitorTicket, matchTicketToRegistration, revokeRegistrationTicket } from '../tickets/tickets.store.js'
+import { cancelRegistrationReservations, resizeReservations } from '../program/reservations.service.js'
 
 export type RegistrationRow = typeof registrations.$inferSelect
 export type Mail = Pick<Config, 'publicUrl'>
@@ -177,6 +178,7 @@ export async function cancelRegistration(db: Database, config: Mail, registratio
     if (current.status === 'confirmed') {
       await freePlaces(tx, eventVisitorPlaces, current.eventId, current.partySize)
       await revokeRegistrationTicket(tx, current.id)
+      await cancelRegistrationReservations(tx, config, current.id)
       await promoteWaitlist(tx, config, key, current.eventId)
     }
   })
@@ -202,6 +204,8 @@ export async function patchRegistration(
       throw Problem.conflict('capacity_exceeded', 'There is not enough room left for a larger party.')
     }
     if (current.status === 'confirmed' && delta < 0) await freePlaces(tx, eventVisitorPlaces, current.eventId, -delta)
+    // The party's seats in the program change with it (409 capacity_exceeded when a session has no room for more).
+    if (delta !== 0) await resizeReservations(tx, config, current.id, partySize)
     const [updated] = await tx
       .update(registrations)
       .set({ name: patch.name?.trim() ?? current.name, language: patch.language ?? current.language, partySize, updatedAt: new Date() })
