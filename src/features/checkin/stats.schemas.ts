@@ -32,6 +32,14 @@ export const EventStats = Type.Object(
       },
       { additionalProperties: false, description: 'stand bookings by status; zero until stand bookings exist (issue #6)' },
     ),
+    sessions: Type.Object(
+      {
+        published: Count('published sessions of the program'),
+        seats: Count('their seats'),
+        reservedPeople: Count('people holding a reserved seat in them'),
+      },
+      { additionalProperties: false },
+    ),
     tickets: Type.Object(
       { issued: Count('tickets and passes ever issued'), revoked: Count('of them revoked') },
       { additionalProperties: false },

@@ -4,6 +4,7 @@ import { checkins, invalidScans, registrations, SCAN_REASONS, tickets, type Scan
 import type { EventRow } from '../../db/schema.js'
 import { readOccupancy } from './checkins.service.js'
 import { standStats } from '../stands/stand-stats.js'
+import { programStats } from '../program/program-stats.js'
 
 const int = (expression: ReturnType<typeof sql>) => sql<number>`coalesce(${expression}, 0)::int`
 const iso = (column: ReturnType<typeof sql>) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
@@ -82,6 +83,7 @@ export async function eventStats(db: Database, event: EventRow) {
     readOccupancy(db, event.id),
   ])
   const standNumbers = await standStats(db, event.id)
+  const programNumbers = await programStats(db, event.id)
 
   const group = (status: string) => {
     const row = statuses.find((s) => s.status === status)
@@ -108,6 +110,7 @@ export async function eventStats(db: Database, event: EventRow) {
     entries: occupancy.entries,
     exits: occupancy.exits,
     ...standNumbers,
+    ...programNumbers,
     tickets: { issued: ticketRow.issued, revoked: ticketRow.revoked },
     scans: {
       ok: reasons.filter((r) => r.result === 'ok').reduce((n, r) => n + r.scans, 0),
