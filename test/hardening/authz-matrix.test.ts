@@ -167,6 +167,29 @@ const MATRIX: Row[] = [
   { method: 'POST', url: '/v1/events/:eventId/stands', expect:         [401, 403, 403, 403, 403, 403, 403, 403, 201, 201], request: async (fx) => req(`/v1/events/${fx.eventA.id}/stands`, { code: `M${unique()}` }) },
   { method: 'GET', url: '/v1/events/:eventId/stands', expect:          [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async (fx) => req(`/v1/events/${fx.eventA.id}/stands`) },
   { method: 'POST', url: '/v1/events/:eventId/stands/import', expect:  [401, 403, 403, 403, 403, 403, 403, 403, 201, 201], request: async (fx) => req(`/v1/events/${fx.eventA.id}/stands/import`, [{ code: `I${unique()}`, area: 'Halle 2' }]) },
+  // the program (rooms, sessions, reservations)
+  { method: 'POST', url: '/v1/events/:eventId/rooms', expect:          [401, 403, 403, 403, 403, 403, 403, 403, 201, 201], request: async (fx) => req(`/v1/events/${fx.eventA.id}/rooms`, { name: `Raum ${unique()}`, capacity: 10 }) },
+  { method: 'GET', url: '/v1/events/:eventId/rooms', expect:           [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async (fx) => req(`/v1/events/${fx.eventA.id}/rooms`) },
+  { method: 'PATCH', url: '/v1/rooms/:roomId', expect:                 [401, 403, 403, 403, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/rooms/${fx.roomA.id}`, { notes: 'Beamer' }) },
+  { method: 'DELETE', url: '/v1/rooms/:roomId', expect:                [401, 403, 403, 403, 403, 403, 403, 403, 204, 204], request: async (fx) => req(`/v1/rooms/${(await fx.freshRoom()).id}`) },
+  { method: 'POST', url: '/v1/events/:eventId/sessions', expect:       [401, 403, 403, 403, 403, 403, 403, 403, 201, 201], request: async (fx) => { const room = await fx.freshRoom(); return req(`/v1/events/${fx.eventA.id}/sessions`, { title: 'Talk', kind: 'talk', topics: [], languages: ['en'], roomId: room.id, startsAt: fx.eventA.startsAt, endsAt: fx.eventA.endsAt }) } },
+  { method: 'GET', url: '/v1/events/:eventId/sessions', expect:        [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async (fx) => req(`/v1/events/${fx.eventA.id}/sessions?limit=5`) },
+  { method: 'GET', url: '/v1/events/:eventId/program.ics', expect:     [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async (fx) => req(`/v1/events/${fx.eventA.id}/program.ics`) },
+  { method: 'GET', url: '/v1/sessions/:sessionId', expect:             [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async (fx) => req(`/v1/sessions/${fx.sessionA.id}`) },
+  { method: 'GET', url: '/v1/sessions/:sessionId', variant: 'draft', expect: [404, 404, 404, 404, 404, 404, 404, 404, 200, 200], request: async (fx) => req(`/v1/sessions/${(await fx.freshProgramSession(false)).id}`) },
+  { method: 'PATCH', url: '/v1/sessions/:sessionId', expect:           [401, 403, 403, 403, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/sessions/${fx.sessionA.id}`, { description: 'Mit Dolmetschung' }) },
+  { method: 'POST', url: '/v1/sessions/:sessionId/publish', expect:    [401, 403, 403, 403, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/sessions/${(await fx.freshProgramSession(false)).id}/publish`) },
+  { method: 'POST', url: '/v1/sessions/:sessionId/cancel', expect:     [401, 403, 403, 403, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/sessions/${(await fx.freshProgramSession()).id}/cancel`) },
+  { method: 'GET', url: '/v1/sessions/:sessionId/reservations', expect: [401, 403, 403, 403, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/sessions/${fx.sessionA.id}/reservations`) },
+  { method: 'GET', url: '/v1/sessions/:sessionId/stats', expect:       [401, 403, 403, 403, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/sessions/${fx.sessionA.id}/stats`) },
+  { method: 'POST', url: '/v1/registrations/:id/sessions/:sessionId', expect: [401, 201, 404, 404, 404, 404, 404, 404, 201, 201], request: async (fx) => req(`/v1/registrations/${fx.registration.id}/sessions/${(await fx.freshProgramSession()).id}`) },
+  { method: 'GET', url: '/v1/registrations/:id/sessions', expect:      [401, 200, 404, 404, 404, 404, 404, 404, 200, 200], request: async (fx) => req(`/v1/registrations/${fx.registration.id}/sessions`) },
+  { method: 'DELETE', url: '/v1/registrations/:id/sessions/:sessionId', expect: [401, 204, 404, 404, 404, 404, 404, 404, 204, 204], request: async (fx) => {
+    const r = await fx.freshRegistration()
+    const session = await fx.freshProgramSession()
+    must(await fx.s.inject('POST', `/v1/registrations/${r.id}/sessions/${session.id}`, bearer(r.manageToken)), 201)
+    return { url: `/v1/registrations/${r.id}/sessions/${session.id}`, as: { visitor: bearer(r.manageToken) } }
+  } },
   { method: 'PATCH', url: '/v1/stands/:standId', expect:               [401, 403, 403, 403, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/stands/${fx.standX.id}`, { area: 'Halle 1' }) },
   { method: 'DELETE', url: '/v1/stands/:standId', expect:              [401, 403, 403, 403, 403, 403, 403, 403, 204, 204], request: async (fx) => req(`/v1/stands/${(await fx.freshStand()).id}`) },
 

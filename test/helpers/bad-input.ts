@@ -582,6 +582,10 @@ export async function corpusFixtures(t: Test): Promise<Fixtures> {
   const standCreate = { code: 'B7', area: 'Halle 2', widthM: 3, depthM: 2.5, priceCents: 5000, features: { power: true, tables: 1, chairs: 2 }, position: { x: 10, y: 20, w: 30, h: 25 } }
   const scan = { code: guest.ticket.code, direction: 'entry', scannedAt: new Date(Date.now() - 60_000).toISOString(), nonce: 'n-1' }
   const defs = ctx.app.getSchemas() as Record<string, Schema>
+  const at = (minutes: number) => new Date(Date.parse(event.startsAt as string) + minutes * 60_000).toISOString()
+  const room = await ctx.app.inject({ method: 'POST', url: `/v1/events/${eventId}/rooms`, headers: organizer.auth, payload: { name: 'Saal 1', capacity: 40 } }).then((r) => r.json())
+  const sessionBody = { title: 'Forum Elternvereine', description: 'Mitmachen', kind: 'forum', topics: ['education'], languages: ['de', 'tr'], roomId: room.id, startsAt: at(60), endsAt: at(120), seats: 30, waitlist: true, reservation: 'required', hostAssociationIds: [exhibitor.id] }
+  const session = await ctx.app.inject({ method: 'POST', url: `/v1/events/${eventId}/sessions`, headers: organizer.auth, payload: sessionBody }).then((r) => r.json())
   const routes: Record<string, RouteFixture> = {
     'POST /v1/auth/login': { headers: anon, url: '/v1/auth/login', body: { email: admin.email, password: 'correct horse battery' } },
     'POST /v1/auth/magic-link': { headers: anon, url: '/v1/auth/magic-link', body: { email: admin.email } },
@@ -632,6 +636,12 @@ export async function corpusFixtures(t: Test): Promise<Fixtures> {
     'POST /v1/stand-bookings/:id/reject': { headers: o, url: `/v1/stand-bookings/${booking.id}/reject`, body: { reason: 'Kein Platz mehr' } },
     'POST /v1/stand-bookings/:id/waitlist': { headers: o, url: `/v1/stand-bookings/${booking.id}/waitlist`, body: { reason: 'Warteliste' } },
     'PATCH /v1/passes/:ticketId': { headers: o, url: `/v1/passes/${pass.id}`, body: { holderName: 'Standteam' } },
+    'POST /v1/events/:eventId/rooms': { headers: o, url: `${e}/rooms`, body: { name: 'Saal 2', capacity: 30, accessible: true, notes: 'Beamer' } },
+    'PATCH /v1/rooms/:roomId': { headers: o, url: `/v1/rooms/${room.id}`, body: { name: 'Saal Eins', capacity: 45, accessible: false, notes: null } },
+    'POST /v1/events/:eventId/sessions': { headers: o, url: `${e}/sessions`, body: { ...sessionBody, startsAt: at(180), endsAt: at(240) } },
+    'GET /v1/events/:eventId/sessions': { headers: anon, url: `${e}/sessions`, query: { ...page, topic: 'education', language: 'de', kind: 'forum', roomId: room.id, day: '2027-03-20' } },
+    'PATCH /v1/sessions/:sessionId': { headers: o, url: `/v1/sessions/${session.id}`, body: { title: 'Forum Eltern', description: null, seats: 35, waitlist: false, languages: ['de'] } },
+    'GET /v1/sessions/:sessionId/reservations': { headers: o, url: `/v1/sessions/${session.id}/reservations`, query: { ...page, status: 'reserved' } },
   }
   return { setup, routes }
 }
@@ -765,7 +775,7 @@ export async function runCorpus(t: Test, keys: string[]) {
 }
 
 /** The routes of each corpus file (split so the files run in parallel); together: every route with input. */
-export const CORPUS_GROUPS: Record<'accounts-events' | 'door-registrations' | 'exhibitors-stands', string[]> = {
+export const CORPUS_GROUPS: Record<'accounts-events' | 'door-registrations' | 'exhibitors-stands' | 'program', string[]> = {
   'accounts-events': [
     'POST /v1/auth/login',
     'POST /v1/auth/magic-link',
@@ -809,5 +819,13 @@ export const CORPUS_GROUPS: Record<'accounts-events' | 'door-registrations' | 'e
     'POST /v1/stand-bookings/:id/reject',
     'POST /v1/stand-bookings/:id/waitlist',
     'PATCH /v1/passes/:ticketId',
+  ],
+  program: [
+    'POST /v1/events/:eventId/rooms',
+    'PATCH /v1/rooms/:roomId',
+    'POST /v1/events/:eventId/sessions',
+    'GET /v1/events/:eventId/sessions',
+    'PATCH /v1/sessions/:sessionId',
+    'GET /v1/sessions/:sessionId/reservations',
   ],
 }

@@ -55,6 +55,12 @@ export interface MatrixFixtures {
   auth: Record<Caller, Auth | undefined>
   /** a fresh session of an account caller (for logout, which revokes the one it is sent with) */
   freshSession(caller: Caller): Promise<Auth | undefined>
+  /** a room of A and a published session in it */
+  roomA: Json
+  sessionA: Json
+  freshRoom(): Promise<Json>
+  /** a session of A in a fresh room, at a minute of its own (so one registration may reserve any two), published unless `publish: false` */
+  freshProgramSession(publish?: boolean): Promise<Json>
   /** a new confirmed registration of A; its manage token is the `visitor` of a cell about it */
   freshRegistration(): Promise<Registered>
   /** a new event with `organizer` assigned and a scanner of its own, published unless `publish: false` */
@@ -129,6 +135,21 @@ export async function matrixFixtures(t: Test): Promise<MatrixFixtures> {
     admin: accounts.admin.auth,
   }
 
+  let minute = 0
+  const freshRoom = async () => must(await inject('POST', `/v1/events/${eventA.id}/rooms`, organizer.auth, { name: `Raum ${next()}`, capacity: 100 }), 201)
+  const freshProgramSession = async (publish = true) => {
+    const room = await freshRoom()
+    const at = (m: number) => new Date(Date.parse(eventA.startsAt) + m * 60_000).toISOString()
+    const m = ++minute
+    const session = must(
+      await inject('POST', `/v1/events/${eventA.id}/sessions`, organizer.auth, { title: `Forum ${m}`, kind: 'forum', topics: ['culture'], languages: ['de'], roomId: room.id, startsAt: at(m), endsAt: at(m + 1), waitlist: true }),
+      201,
+    )
+    return publish ? must(await inject('POST', `/v1/sessions/${session.id}/publish`, organizer.auth), 200) : session
+  }
+  const sessionA = await freshProgramSession()
+  const roomA = must(await inject('GET', `/v1/events/${eventA.id}/rooms`), 200).items.find((r: Json) => r.id === sessionA.room.id)
+
   const freshAssociation = async () => {
     const row = await insertAssociation(ctx.db, { name: `Verein ${next()}`, fieldsOfActivity: ['culture'] })
     await addMember(ctx.db, row.id, accounts.exhibitor.id)
@@ -157,6 +178,10 @@ export async function matrixFixtures(t: Test): Promise<MatrixFixtures> {
       const row = await findAccountById(ctx.db, accounts[caller as keyof typeof accounts].id)
       return bearer(await startSession(ctx.db, row!))
     },
+    roomA,
+    sessionA,
+    freshRoom,
+    freshProgramSession,
     freshRegistration: () => s.register(eventA.id),
     async freshEvent(publish = true) {
       const event = await s.event({}, { publish: false })
