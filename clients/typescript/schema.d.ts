@@ -1256,6 +1256,278 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/{eventId}/rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The event's rooms (public for published events)
+         * @description The event's rooms (public for published events).
+         *
+         *     Who may call: anyone, without a token, or an account session (`vms_`).
+         */
+        get: operations["listRooms"];
+        put?: never;
+        /**
+         * Add a room of the program (organizers of the event)
+         * @description Add a room of the program (organizers of the event).
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["createRoom"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a room; one with draft or published sessions is 409 room_in_use (cancelled sessions keep its name)
+         * @description Delete a room; one with draft or published sessions is 409 room_in_use (cancelled sessions keep its name).
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        delete: operations["deleteRoom"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a room; a capacity below one of its sessions' seats is 409 room_in_use
+         * @description Change a room; a capacity below one of its sessions' seats is 409 room_in_use.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        patch: operations["updateRoom"];
+        trace?: never;
+    };
+    "/v1/events/{eventId}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The program by start time (public: published and cancelled sessions; organizers also drafts)
+         * @description `day` is a date in the event's time zone; `topic` a field of activity; `language` one the session is held in.
+         *
+         *     Who may call: anyone, without a token, or an account session (`vms_`).
+         */
+        get: operations["listSessions"];
+        put?: never;
+        /**
+         * Add a session to the program as a draft (organizers); an overlap in its room is 409 room_busy
+         * @description Add a session to the program as a draft (organizers); an overlap in its room is 409 room_busy.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["createSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/program.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole program as a calendar: one VEVENT per published session (text/calendar)
+         * @description The whole program as a calendar: one VEVENT per published session (text/calendar).
+         *
+         *     Who may call: anyone, without a token, or an account session (`vms_`).
+         */
+        get: operations["programCalendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A session (a draft is 404 to the public)
+         * @description A session (a draft is 404 to the public).
+         *
+         *     Who may call: anyone, without a token, or an account session (`vms_`).
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a session; a new time or room is checked for overlaps and every holder of a reservation is emailed
+         * @description Change a session; a new time or room is checked for overlaps and every holder of a reservation is emailed.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        patch: operations["updateSession"];
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a draft session
+         * @description Publish a draft session.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["publishSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a session: its reservations are cancelled and their holders emailed
+         * @description Cancel a session: its reservations are cancelled and their holders emailed.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["cancelSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registrations/{id}/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reserve seats in a session for the registration's party (its manage token, or organizers); waitlisted when full and the session has a waitlist
+         * @description Reserve seats in a session for the registration's party (its manage token, or organizers); waitlisted when full and the session has a waitlist.
+         *
+         *     Who may call: the registration's manage token (`vmr_`), or an account session (`vms_`).
+         */
+        post: operations["reserveSession"];
+        /**
+         * Cancel a reservation: the seats are freed and the session's waitlist promoted
+         * @description Cancel a reservation: the seats are freed and the session's waitlist promoted.
+         *
+         *     Who may call: the registration's manage token (`vmr_`), or an account session (`vms_`).
+         */
+        delete: operations["cancelReservation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registrations/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The registration's live reservations, each with its session
+         * @description The registration's live reservations, each with its session.
+         *
+         *     Who may call: the registration's manage token (`vmr_`), or an account session (`vms_`).
+         */
+        get: operations["listReservations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/reservations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The session's reservations, first come first; `Accept: text/csv` exports them (organizers)
+         * @description With `Accept: text/csv` every matching reservation (limit and cursor do not apply), columns id, registrationId, status, name, email, people, waitlistPosition, createdAt, cancelledAt; formula-looking cells are neutralised.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        get: operations["listSessionReservations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Seats, reservations, waitlist and the room door of a session (organizers)
+         * @description Seats, reservations, waitlist and the room door of a session (organizers).
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        get: operations["sessionStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1619,6 +1891,18 @@ export interface components {
                 /** Format: date-time */
                 createdAt: string;
             }[];
+            /** @description seats reserved in sessions of the program, cancelled ones included */
+            reservations: {
+                /** Format: uuid */
+                sessionId: string;
+                sessionTitle: string;
+                /** @description reserved, waitlisted or cancelled */
+                status: string;
+                people: number;
+                /** Format: date-time */
+                createdAt: string;
+                cancelledAt: string | null;
+            }[];
             /** @description every email of this event to the registration's address */
             emails: {
                 /** Format: uuid */
@@ -1872,6 +2156,14 @@ export interface components {
                 rejected: number;
                 /** @description withdrawn */
                 withdrawn: number;
+            };
+            sessions: {
+                /** @description published sessions of the program */
+                published: number;
+                /** @description their seats */
+                seats: number;
+                /** @description people holding a reserved seat in them */
+                reservedPeople: number;
             };
             tickets: {
                 /** @description tickets and passes ever issued */
@@ -2339,6 +2631,199 @@ export interface components {
         /** @description The staff member who wears the pass. */
         ExhibitorPassPatch: {
             holderName: string | null;
+        };
+        /** @description A room of the program: name, seats, step-free access, notes. */
+        RoomCreate: {
+            name: string;
+            /** @description seats in the room */
+            capacity: number;
+            /** @description step-free access */
+            accessible?: boolean;
+            notes?: string;
+        };
+        /** @description null clears the notes */
+        RoomPatch: {
+            name?: string;
+            /** @description seats in the room */
+            capacity?: number;
+            accessible?: boolean;
+            notes?: string | null;
+        };
+        /** @description A room of the program. */
+        Room: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            eventId: string;
+            name: string;
+            capacity: number;
+            accessible: boolean;
+            notes: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description An event's rooms. */
+        RoomList: {
+            items: components["schemas"]["Room"][];
+        };
+        /** @description A forum, talk, workshop or performance: topics, languages, room, time, seats, waitlist and how seats are taken. */
+        SessionCreate: {
+            title: string;
+            description?: string;
+            /** @enum {string} */
+            kind: "forum" | "talk" | "workshop" | "performance";
+            /** @description fields of activity (keys of GET /v1/vocabularies) */
+            topics: string[];
+            languages: string[];
+            /** Format: uuid */
+            roomId: string;
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            /** @description defaults to the room's capacity; at most that */
+            seats?: number;
+            /** @description default false */
+            waitlist?: boolean;
+            /**
+             * @description `required`: seats are reserved ahead; `open`: first come at the door until the seats are taken
+             * @enum {string}
+             */
+            reservation?: "required" | "open";
+            /** @description associations hosting the session */
+            hostAssociationIds?: string[];
+        };
+        /** @description The fields of a session to change; absent fields stay as they are. */
+        SessionPatch: {
+            title?: string;
+            description?: string | null;
+            /** @enum {string} */
+            kind?: "forum" | "talk" | "workshop" | "performance";
+            /** @description fields of activity (keys of GET /v1/vocabularies) */
+            topics?: string[];
+            languages?: string[];
+            /** Format: uuid */
+            roomId?: string;
+            /** Format: date-time */
+            startsAt?: string;
+            /** Format: date-time */
+            endsAt?: string;
+            seats?: number;
+            waitlist?: boolean;
+            /**
+             * @description `required`: seats are reserved ahead; `open`: first come at the door until the seats are taken
+             * @enum {string}
+             */
+            reservation?: "required" | "open";
+            /** @description associations hosting the session */
+            hostAssociationIds?: string[];
+        };
+        /** @description A session of the program with its room, hosts and the seats left. */
+        Session: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            eventId: string;
+            title: string;
+            description: string | null;
+            /** @enum {string} */
+            kind: "forum" | "talk" | "workshop" | "performance";
+            topics: string[];
+            languages: string[];
+            room: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                accessible: boolean;
+            };
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            seats: number;
+            /** @description seats minus reserved people (`open`: minus the people inside now) */
+            seatsLeft: number;
+            waitlist: boolean;
+            /**
+             * @description `required`: seats are reserved ahead; `open`: first come at the door until the seats are taken
+             * @enum {string}
+             */
+            reservation: "required" | "open";
+            hosts: components["schemas"]["AssociationPublic"][];
+            /** @enum {string} */
+            status: "draft" | "published" | "cancelled";
+        };
+        /** @description A page of the program, by start time. */
+        SessionList: {
+            items: components["schemas"]["Session"][];
+            nextCursor: string | null;
+        };
+        /** @description A registration's seats in a session: reserved or waitlisted. */
+        Reservation: {
+            /** Format: uuid */
+            sessionId: string;
+            /** @enum {string} */
+            status: "reserved" | "waitlisted" | "cancelled";
+            /** @description the registration's party size */
+            people: number;
+            /** @description 1 = next in line */
+            waitlistPosition?: number;
+        };
+        /** @description A reservation with its session. */
+        RegistrationReservation: {
+            /** Format: uuid */
+            sessionId: string;
+            /** @enum {string} */
+            status: "reserved" | "waitlisted" | "cancelled";
+            /** @description the registration's party size */
+            people: number;
+            /** @description 1 = next in line */
+            waitlistPosition?: number;
+            session: components["schemas"]["Session"];
+        };
+        /** @description A registration's live reservations. */
+        RegistrationReservationList: {
+            items: components["schemas"]["RegistrationReservation"][];
+        };
+        /** @description A reservation as the organizers see it: who, how many, its status. */
+        SessionReservationItem: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            registrationId: string;
+            name: string;
+            email: string;
+            /** @enum {string} */
+            status: "reserved" | "waitlisted" | "cancelled";
+            people: number;
+            waitlistPosition?: number;
+            /** Format: date-time */
+            createdAt: string;
+            cancelledAt: string | null;
+        };
+        /** @description A page of a session's reservations. */
+        SessionReservationList: {
+            items: components["schemas"]["SessionReservationItem"][];
+            nextCursor: string | null;
+        };
+        /** @description Seats, reservations, waitlist and the room door of a session. */
+        SessionStats: {
+            seats: number;
+            reserved: {
+                reservations: number;
+                people: number;
+            };
+            waitlisted: {
+                reservations: number;
+                people: number;
+            };
+            checkedIn: {
+                /** @description people admitted at the room door at least once */
+                people: number;
+            };
+            inside: number;
         };
     };
     responses: never;
@@ -10914,6 +11399,11 @@ export interface operations {
                      *         "rejected": 0,
                      *         "withdrawn": 0
                      *       },
+                     *       "sessions": {
+                     *         "published": 3,
+                     *         "seats": 120,
+                     *         "reservedPeople": 45
+                     *       },
                      *       "tickets": {
                      *         "issued": 3,
                      *         "revoked": 1
@@ -18433,6 +18923,3653 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    listRooms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the event id (UUID) or its slug */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event's rooms. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomList"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    createRoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the event id (UUID) or its slug */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A RoomCreate. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoomCreate"];
+            };
+        };
+        responses: {
+            /** @description The new room. */
+            201: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Room"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    deleteRoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's id (UUID). */
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `room_in_use` the room has sessions that need it (or seats above the new capacity). */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:room_in_use",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The room has sessions that need it (or seats above the new capacity).",
+                     *       "code": "room_in_use",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "room_in_use";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    updateRoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's id (UUID). */
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A RoomPatch. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoomPatch"];
+            };
+        };
+        responses: {
+            /** @description The changed room. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Room"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `room_in_use` the room has sessions that need it (or seats above the new capacity). */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:room_in_use",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The room has sessions that need it (or seats above the new capacity).",
+                     *       "code": "room_in_use",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "room_in_use";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    listSessions: {
+        parameters: {
+            query: {
+                /** @description How many items per page (1–200). */
+                limit: number;
+                /** @description The previous page's `nextCursor`; absent for the first page. */
+                cursor?: string;
+                /** @description lower-case ASCII words joined by hyphens, e.g. "youth" or "innenstadt-nord" */
+                topic?: string;
+                /** @description ISO 639 code: "de", "en", "tr", "ar", … */
+                language?: string;
+                /** @description Only sessions of this kind. */
+                kind?: "forum" | "talk" | "workshop" | "performance";
+                /** @description Only sessions in this room. */
+                roomId?: string;
+                /** @description a day in the event's time zone */
+                day?: string;
+            };
+            header?: never;
+            path: {
+                /** @description the event id (UUID) or its slug */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the program. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    createSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the event id (UUID) or its slug */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A SessionCreate. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionCreate"];
+            };
+        };
+        responses: {
+            /** @description The new session, a draft. */
+            201: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `room_busy` another session takes this room at an overlapping time. */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:room_busy",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "Another session takes this room at an overlapping time.",
+                     *       "code": "room_busy",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "room_busy";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    programCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the event id (UUID) or its slug */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The program as a calendar. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id (UUID). */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    updateSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id (UUID). */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A SessionPatch. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionPatch"];
+            };
+        };
+        responses: {
+            /** @description The changed session. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `room_busy` another session takes this room at an overlapping time; `capacity_below_confirmed` more people are already confirmed than the new capacity allows; `session_overlap` the registration holds a reservation for a session at the same time; `invalid_transition` the thing is in a state that does not allow this (cancelled, erased, draft, already decided). */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:room_busy",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "Another session takes this room at an overlapping time.",
+                     *       "code": "room_busy",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "room_busy" | "capacity_below_confirmed" | "session_overlap" | "invalid_transition";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    publishSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id (UUID). */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The published session. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `invalid_transition` the thing is in a state that does not allow this (cancelled, erased, draft, already decided). */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_transition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The thing is in a state that does not allow this (cancelled, erased, draft, already decided).",
+                     *       "code": "invalid_transition",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_transition";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    cancelSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id (UUID). */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled session. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    reserveSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The registration's id (UUID). */
+                id: string;
+                /** @description The session's id (UUID). */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reserved, or on the waitlist. */
+            201: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `session_full` not enough seats left in the session (and no waitlist), or the session is cancelled; `registration_not_confirmed` only a confirmed registration reserves seats; `already_reserved` this registration already holds a reservation for this session; `reservation_not_needed` the session takes no reservations (first come at the door); `session_overlap` the registration holds a reservation for a session at the same time. */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:session_full",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "Not enough seats left in the session (and no waitlist), or the session is cancelled.",
+                     *       "code": "session_full",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "session_full" | "registration_not_confirmed" | "already_reserved" | "reservation_not_needed" | "session_overlap";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` too many requests; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; `Retry-After` says when to try again.",
+                     *       "code": "rate_limited",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "rate_limited";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    cancelReservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The registration's id (UUID). */
+                id: string;
+                /** @description The session's id (UUID). */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled. */
+            204: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` too many requests; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; `Retry-After` says when to try again.",
+                     *       "code": "rate_limited",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "rate_limited";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    listReservations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The registration's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The registration's live reservations. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationReservationList"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    listSessionReservations: {
+        parameters: {
+            query: {
+                /** @description How many items per page (1–200). */
+                limit: number;
+                /** @description The previous page's `nextCursor`; absent for the first page. */
+                cursor?: string;
+                /** @description Only items in this status. */
+                status?: "reserved" | "waitlisted" | "cancelled";
+            };
+            header?: {
+                /** @description `text/csv` for the CSV export; JSON otherwise. */
+                Accept?: string;
+            };
+            path: {
+                /** @description The session's id (UUID). */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of reservations, or with `Accept: text/csv` all of them as CSV. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description attachment, with a file name for the CSV export. */
+                    "Content-Disposition"?: string;
+                    /** @description no-store (on the CSV export): personal data is not kept in caches. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionReservationList"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    sessionStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id (UUID). */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures of the session. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionStats"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
                     };
                 };
             };
