@@ -33,6 +33,7 @@ async function main(config: Config) {
     import('./mail/transport.js'),
     import('./mail/worker.js'),
     import('./features/registrations/privacy.service.js'),
+    import('./features/program/session-reminders.js'),
   ])
   modules.catch(() => {}) // awaited below; this only keeps a failed open from reporting it as unhandled first
   let newDataDir: TemplateRestore | undefined
@@ -48,7 +49,7 @@ async function main(config: Config) {
     await database.close()
     throw err
   }
-  const [{ buildApp }, { defaultAudiences }, { emailAttachments }, { queueDueReminders }, { createTransport }, { startWorker }, { retentionJob }] = await modules
+  const [{ buildApp }, { defaultAudiences }, { emailAttachments }, { queueDueReminders }, { createTransport }, { startWorker }, { retentionJob }, { queueDueSessionReminders }] = await modules
 
   const logStream = logFormat(config.logFormat) === 'pretty' ? prettyDestination() : undefined
   const app = await buildApp({ config, db: database.db, logStream })
@@ -81,6 +82,7 @@ async function main(config: Config) {
       attachments: emailAttachments,
       beforeEachPoll: async () => {
         await queueDueReminders(database.db, defaultAudiences)
+        await queueDueSessionReminders(database.db, config)
         // Caught here: a failed erasure batch (retried next time) must not hold up the mail of this poll.
         const erased = await eraseExpiredRegistrations().catch((err: unknown) => {
           workerLog.error({ err }, 'retention: erasing expired registrations failed')

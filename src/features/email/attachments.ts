@@ -6,6 +6,7 @@ import type { EmailAttachment, EmailAttachments } from '../../mail/attachments.j
 import { passQrCid, TICKET_QR_CID, type EmailData } from '../../mail/templates.js'
 import { registrationCalendar, CALENDAR_CONTENT_TYPE } from '../registrations/calendar.js'
 import { ticketQrPng } from '../tickets/qr.js'
+import { sessionCalendar } from '../program/program-calendar.js'
 
 export { TICKET_QR_CID }
 export const TICKET_FILENAME = 'ticket.png'
@@ -14,6 +15,29 @@ export const CALENDAR_FILENAME = 'vereinsmesse.ics'
 export const emailAttachments: EmailAttachments = {
   'registration-confirmed': ticketAttachments,
   'booking-status': passAttachments,
+  'session-reservation': sessionAttachments,
+}
+
+/** A seat in a session: the session as `session.ics` (cancelled ones marked so), except on the waitlist and in reminders. */
+async function sessionAttachments(d: EmailData['session-reservation'], options: { now?: Date }): Promise<EmailAttachment[]> {
+  if (d.update === 'waitlisted' || d.update === 'reminder') return []
+  const ics = sessionCalendar(
+    {
+      sessionId: d.sessionId,
+      sessionTitle: d.sessionTitle,
+      eventTitle: d.eventTitle,
+      startsAt: d.startsAt,
+      endsAt: d.endsAt,
+      roomName: d.roomName,
+      venueName: d.venueName,
+      venueAddress: d.venueAddress,
+      url: d.manageUrl,
+      cancelled: d.update === 'cancelled',
+    },
+    d.timezone,
+    options.now,
+  )
+  return [{ filename: 'session.ics', content: Buffer.from(ics, 'utf8'), contentType: CALENDAR_CONTENT_TYPE, contentTransferEncoding: 'base64' }]
 }
 
 /**

@@ -36,6 +36,11 @@ const editable = {
   standBookingOpensAt: Timestamp,
   standBookingClosesAt: Timestamp,
   reminders: Type.Array(ref(Reminder), { maxItems: 10 }),
+  sessionReminderMinutesBefore: Type.Integer({
+    minimum: 1,
+    maximum: 7 * 24 * 60,
+    description: 'visitors holding a seat in a session of the program are reminded this long before it; default 30',
+  }),
   retentionDays: Type.Integer({
     minimum: 1,
     maximum: 3650,
@@ -65,6 +70,7 @@ export const EventPatch = Type.Object(
     waitlist: Type.Optional(editable.waitlist),
     reminders: Type.Optional(editable.reminders),
     retentionDays: Type.Optional(Nullable(editable.retentionDays)),
+    sessionReminderMinutesBefore: Type.Optional(editable.sessionReminderMinutesBefore),
     description: Type.Optional(Nullable(editable.description)),
     registrationOpensAt: Type.Optional(Nullable(Timestamp)),
     registrationClosesAt: Type.Optional(Nullable(Timestamp)),
@@ -95,6 +101,7 @@ export const Event = Type.Object(
     standBookingClosesAt: Nullable(Timestamp),
     reminders: Type.Array(ref(Reminder)),
     retentionDays: Nullable(Type.Integer({ description: 'days after the end until registrations are erased; null: kept' })),
+    sessionReminderMinutesBefore: Type.Integer({ description: 'the reminder before each reserved session of the program goes out this many minutes before it' }),
     status: EventStatus,
     publishedAt: Nullable(Timestamp),
     cancelledAt: Nullable(Timestamp),

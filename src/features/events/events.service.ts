@@ -40,6 +40,7 @@ export function toEvent(row: EventRow) {
     standBookingClosesAt: iso(row.standBookingClosesAt),
     reminders: row.reminders,
     retentionDays: row.retentionDays,
+    sessionReminderMinutesBefore: row.sessionReminderMinutesBefore,
     status: row.status,
     publishedAt: iso(row.publishedAt),
     cancelledAt: iso(row.cancelledAt),
@@ -101,6 +102,7 @@ export async function createEvent(db: Queryable, input: EventCreateInput): Promi
       maxPartySize: input.maxPartySize ?? 5,
       waitlist: input.waitlist ?? false,
       retentionDays: input.retentionDays ?? null,
+      sessionReminderMinutesBefore: input.sessionReminderMinutesBefore ?? 30,
     })
     .returning()
     .catch(slugTaken)
@@ -163,6 +165,7 @@ export async function patchEvent(
         maxPartySize: patch.maxPartySize ?? row.maxPartySize,
         waitlist: patch.waitlist ?? row.waitlist,
         retentionDays: patch.retentionDays === undefined ? row.retentionDays : patch.retentionDays,
+        sessionReminderMinutesBefore: patch.sessionReminderMinutesBefore ?? row.sessionReminderMinutesBefore,
         updatedAt: new Date(),
       })
       .where(eq(events.id, eventId))
