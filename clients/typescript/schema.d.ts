@@ -1647,6 +1647,8 @@ export interface components {
             /** Format: date-time */
             standBookingClosesAt?: string;
             reminders?: components["schemas"]["Reminder"][];
+            /** @description visitors holding a seat in a session of the program are reminded this long before it; default 30 */
+            sessionReminderMinutesBefore?: number;
             /** @description visitors' personal data is erased this many days after the event ends; null or absent: kept until erased */
             retentionDays?: number;
         };
@@ -1668,6 +1670,8 @@ export interface components {
             waitlist?: boolean;
             reminders?: components["schemas"]["Reminder"][];
             retentionDays?: number | null;
+            /** @description visitors holding a seat in a session of the program are reminded this long before it; default 30 */
+            sessionReminderMinutesBefore?: number;
             description?: string | null;
             registrationOpensAt?: string | null;
             registrationClosesAt?: string | null;
@@ -1696,6 +1700,8 @@ export interface components {
             standBookingClosesAt: string | null;
             reminders: components["schemas"]["Reminder"][];
             retentionDays: number | null;
+            /** @description the reminder before each reserved session of the program goes out this many minutes before it */
+            sessionReminderMinutesBefore: number;
             /** @enum {string} */
             status: "draft" | "published" | "cancelled";
             publishedAt: string | null;
@@ -1822,6 +1828,20 @@ export interface components {
             status: "confirmed" | "waitlisted" | "cancelled";
             waitlistPosition?: number;
             ticket?: components["schemas"]["TicketLink"];
+            /** @description seats held in sessions of the program (live reservations; GET …/sessions has the details) */
+            reservations: {
+                /** Format: uuid */
+                sessionId: string;
+                title: string;
+                /** Format: date-time */
+                startsAt: string;
+                /** Format: date-time */
+                endsAt: string;
+                roomName: string;
+                /** @enum {string} */
+                status: "reserved" | "waitlisted";
+                people: number;
+            }[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -4620,6 +4640,7 @@ export interface operations {
                      *           "standBookingClosesAt": null,
                      *           "reminders": [],
                      *           "retentionDays": null,
+                     *           "sessionReminderMinutesBefore": 30,
                      *           "status": "published",
                      *           "publishedAt": "2026-12-03T19:09:30.047Z",
                      *           "cancelledAt": null,
@@ -4806,6 +4827,7 @@ export interface operations {
                      *       "standBookingClosesAt": null,
                      *       "reminders": [],
                      *       "retentionDays": null,
+                     *       "sessionReminderMinutesBefore": 30,
                      *       "status": "draft",
                      *       "publishedAt": null,
                      *       "cancelledAt": null,
@@ -5080,6 +5102,7 @@ export interface operations {
                      *       "standBookingClosesAt": null,
                      *       "reminders": [],
                      *       "retentionDays": null,
+                     *       "sessionReminderMinutesBefore": 30,
                      *       "status": "draft",
                      *       "publishedAt": null,
                      *       "cancelledAt": null,
@@ -5302,6 +5325,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "retentionDays": null,
+                     *       "sessionReminderMinutesBefore": 30,
                      *       "status": "draft",
                      *       "publishedAt": null,
                      *       "cancelledAt": null,
@@ -5603,6 +5627,7 @@ export interface operations {
                      *       "standBookingClosesAt": null,
                      *       "reminders": [],
                      *       "retentionDays": null,
+                     *       "sessionReminderMinutesBefore": 30,
                      *       "status": "published",
                      *       "publishedAt": "2026-12-03T19:05:25.233Z",
                      *       "cancelledAt": null,
@@ -8177,7 +8202,8 @@ export interface operations {
                      *         "code": "VM1eW9WmPHyRwKnVGK26I7uQCSnw_vVNX-5GEx2bzn3ysW0sBb22sDpchAnQUYmCLe3FcoLNCzVO9jmYGlKcpybF2xyWyWhDNma63-2N50PI5bmdQooGQU",
                      *         "qrPngUrl": "/v1/tickets/796f5698-f1f2-4702-a754-62b6e88eee40/qr.png",
                      *         "qrSvgUrl": "/v1/tickets/796f5698-f1f2-4702-a754-62b6e88eee40/qr.svg"
-                     *       }
+                     *       },
+                     *       "reservations": []
                      *     }
                      */
                     "application/json": components["schemas"]["Registration"];
@@ -8635,7 +8661,8 @@ export interface operations {
                      *         "code": "VM1f7K8df4DQX-PiQarLdYCLHojThE6CeG23KJwzzzdjA164wjc8IirKzOh935PReseqWHetfxqFGLIG3FHV2HB26IM_BZifWCGtf09VcAcIzTnnVmfZAA",
                      *         "qrPngUrl": "/v1/tickets/7fb2bc75-fe03-417f-8f89-06ab2dd6022c/qr.png",
                      *         "qrSvgUrl": "/v1/tickets/7fb2bc75-fe03-417f-8f89-06ab2dd6022c/qr.svg"
-                     *       }
+                     *       },
+                     *       "reservations": []
                      *     }
                      */
                     "application/json": components["schemas"]["Registration"];

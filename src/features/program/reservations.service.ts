@@ -1,7 +1,7 @@
 import { and, asc, count, eq, inArray, lte, ne, sql } from 'drizzle-orm'
 import type { Database, Queryable } from '../../db/client.js'
 import { pgError } from '../../db/errors.js'
-import { programSessions, registrations, sessionReservations } from '../../db/schema.js'
+import { programSessions, registrations, rooms, sessionReservations } from '../../db/schema.js'
 import { Problem } from '../../http/problem.js'
 import { freePlaces, promoteFirstFit, sessionSeats, takePlaces } from '../capacity/places.js'
 import { emailHolder, emailHolders, type Mail } from './program-emails.js'
@@ -214,5 +214,25 @@ export async function reservationsOfRegistration(db: Queryable, registrationId: 
     people: r.people,
     createdAt: r.createdAt.toISOString(),
     cancelledAt: r.cancelledAt?.toISOString() ?? null,
+  }))
+}
+
+/** A registration's live reservations in short, for its manage data (GET /v1/registrations/{id}). */
+export async function reservationSummary(db: Queryable, registrationId: string) {
+  const rows = await db
+    .select({ reservation: sessionReservations, session: programSessions, roomName: rooms.name })
+    .from(sessionReservations)
+    .innerJoin(programSessions, eq(programSessions.id, sessionReservations.sessionId))
+    .innerJoin(rooms, eq(rooms.id, programSessions.roomId))
+    .where(and(eq(sessionReservations.registrationId, registrationId), ne(sessionReservations.status, 'cancelled')))
+    .orderBy(asc(programSessions.startsAt), asc(programSessions.id))
+  return rows.map(({ reservation: r, session: s, roomName }) => ({
+    sessionId: s.id,
+    title: s.title,
+    startsAt: s.startsAt.toISOString(),
+    endsAt: s.endsAt.toISOString(),
+    roomName,
+    status: r.status as 'reserved' | 'waitlisted',
+    people: r.people,
   }))
 }

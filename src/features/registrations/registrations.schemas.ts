@@ -79,6 +79,21 @@ export const Registration = Type.Object(
     status: RegistrationStatus,
     waitlistPosition: Type.Optional(Type.Integer({ minimum: 1 })),
     ticket: Type.Optional(ref(TicketLink)),
+    reservations: Type.Array(
+      Type.Object(
+        {
+          sessionId: Uuid,
+          title: Type.String(),
+          startsAt: Timestamp,
+          endsAt: Timestamp,
+          roomName: Type.String(),
+          status: Type.Unsafe<'reserved' | 'waitlisted'>({ type: 'string', enum: ['reserved', 'waitlisted'] }),
+          people: Type.Integer(),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'seats held in sessions of the program (live reservations; GET …/sessions has the details)' },
+    ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     cancelledAt: Nullable(Timestamp),

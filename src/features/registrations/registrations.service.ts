@@ -12,7 +12,7 @@ import { eventVisitorPlaces, freePlaces, lockEvent, promoteFirstFit, takePlaces 
 import { eventEmailFields } from '../../mail/event-fields.js'
 import { eventKey, type EventKey } from '../tickets/ticket-codes.js'
 import { issueVisitorTicket, matchTicketToRegistration, revokeRegistrationTicket } from '../tickets/tickets.store.js'
-import { cancelRegistrationReservations, resizeReservations } from '../program/reservations.service.js'
+import { cancelRegistrationReservations, reservationSummary, resizeReservations } from '../program/reservations.service.js'
 
 export type RegistrationRow = typeof registrations.$inferSelect
 export type Mail = Pick<Config, 'publicUrl'>
@@ -158,6 +158,7 @@ export async function registrationView(db: Queryable, registration: Registration
     status: registration.status,
     ...(position ? { waitlistPosition: position } : {}),
     ...(ticket ? { ticket: ticketLink(ticket) } : {}),
+    reservations: await reservationSummary(db, registration.id),
     createdAt: registration.createdAt.toISOString(),
     updatedAt: registration.updatedAt.toISOString(),
     cancelledAt: registration.cancelledAt?.toISOString() ?? null,
