@@ -124,3 +124,23 @@ export const STAND_AREAS = [
   { prefix: 'B', area: 'Halle B', columns: 6, origin: { x: 0, y: 1200 }, widthM: 3, depthM: 3, priceCents: 2500 },
   { prefix: 'F', area: 'Foyer', columns: 6, origin: { x: 3000, y: 0 }, widthM: 2, depthM: 2, priceCents: 0 },
 ] as const
+
+/** The program's rooms. */
+export const PROGRAM_ROOMS = [
+  { name: 'Saal 1 (Bühne)', capacity: 20, accessible: true },
+  { name: 'Seminarraum 2', capacity: 20, accessible: true, notes: 'Beamer, Flipchart' },
+  { name: 'Werkstatt', capacity: 20, accessible: false },
+]
+
+/** A forum per theme (a field of activity of the vocabulary). */
+export const PROGRAM_THEMES = [
+  { topic: 'education', title: 'Forum Elternvereine: Mitreden in Schule und Kita' },
+  { topic: 'culture', title: 'Forum Kultur: Vereine auf der Bühne der Nordstadt' },
+  { topic: 'sport', title: 'Forum Sport: Ehrenamt im Verein gewinnen' },
+  { topic: 'integration', title: 'Forum Integration: Migrantenorganisationen als Brücke' },
+  { topic: 'language', title: 'Workshop Sprachcafé: Deutsch lernen im Verein' },
+  { topic: 'health', title: 'Forum Gesundheit: Beratung in vielen Sprachen' },
+  { topic: 'environment', title: 'Forum Umwelt: Klimaschutz im Quartier' },
+  { topic: 'neighbourhood', title: 'Workshop Nachbarschaft: Feste gemeinsam planen' },
+  { topic: 'anti-discrimination', title: 'Forum Antidiskriminierung: Beratung und Empowerment' },
+] as const

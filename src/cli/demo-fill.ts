@@ -14,7 +14,7 @@ import { generatePassword } from '../features/auth/passwords.js'
 import { startSession } from '../features/auth/sessions.service.js'
 import { findEvent } from '../features/events/event-access.js'
 import type { BookingState } from '../features/stands/booking-states.js'
-import { ASSOCIATIONS, FIRST_NAMES, LAST_NAMES, REJECT_REASONS, STAND_AREAS, WAITLIST_REASONS, type DemoAssociation } from './demo-data.js'
+import { ASSOCIATIONS, FIRST_NAMES, LAST_NAMES, PROGRAM_ROOMS, PROGRAM_THEMES, REJECT_REASONS, STAND_AREAS, WAITLIST_REASONS, type DemoAssociation } from './demo-data.js'
 
 export const DEMO_SLUG = 'vereinsmesse-dortmund-demo'
 export const DEMO_ORGANIZER_EMAIL = 'orga@vereinsmesse-demo.example.org'
@@ -181,6 +181,7 @@ export async function fillDemo(deps: { db: Database; config: Config }, options: 
     'exhibitor passes': everApproved,
     registrations: registrationCount,
     cancellations,
+    program: PROGRAM_THEMES.length,
     // an estimate (passes, 15 % of the visitors, a fifth of them leaving, 3 twice), made exact once the registrations are in
     'door scans': plan.approved + Math.ceil(registrationCount * 0.15 * 1.2) + 3,
     'logging out': 1,
@@ -357,6 +358,38 @@ export async function fillDemo(deps: { db: Database; config: Config }, options: 
       tick()
     })
     for (let i = confirmed.length; i < cancellations; i++) tick()
+
+    // ── the program: a forum per theme in three rooms; a third of the visitors reserve seats (some forums fill up, some wait) ──
+    enter('program')
+    const rooms = await pool(PROGRAM_ROOMS, 1, (room) => api.call<{ id: string }>('POST', `/v1/events/${event.id}/rooms`, { token: adminToken, body: room }))
+    const sessionIds = await pool(PROGRAM_THEMES, 1, async (theme, i) => {
+      const startsAt = new Date(Date.parse(event.startsAt) + (60 + Math.floor(i / rooms.length) * 60) * 60_000)
+      const session = await api.call<{ id: string }>('POST', `/v1/events/${event.id}/sessions`, {
+        token: adminToken,
+        body: {
+          title: theme.title,
+          kind: i % 4 === 3 ? 'workshop' : 'forum',
+          topics: [theme.topic],
+          languages: i % 3 === 0 ? ['de', 'tr'] : i % 3 === 1 ? ['de', 'ar'] : ['de'],
+          roomId: rooms[i % rooms.length].id,
+          startsAt: startsAt.toISOString(),
+          endsAt: new Date(startsAt.getTime() + 45 * 60_000).toISOString(),
+          seats: i % 2 === 0 ? 6 : 20,
+          waitlist: i % 4 !== 2,
+          hostAssociationIds: [associationIds[i % associationIds.length]],
+        },
+      })
+      await api.call('POST', `/v1/sessions/${session.id}/publish`, { token: adminToken })
+      tick()
+      return session.id
+    })
+    const seated = rnd.shuffle(confirmed.filter((r) => !cancelled.has(r.id))).slice(0, Math.ceil(confirmed.length / 3))
+    // Two wishes each; one at the same time as another (or a full forum without a waitlist) is refused with a 409.
+    await pool(seated, 8, async (r, i) => {
+      for (const k of [i, i * 7 + 3]) {
+        await api.call('POST', `/v1/registrations/${r.id}/sessions/${sessionIds[k % sessionIds.length]}`, { token: r.manageToken, expect: [201, 409] })
+      }
+    })
 
     // ── the door: two phones scan some visitors in (and a few out again), and the first passes of the stands ──
     const atDoor = rnd.shuffle(confirmed.filter((r) => !cancelled.has(r.id) && r.ticket)).slice(0, Math.ceil(confirmed.length * 0.15))
