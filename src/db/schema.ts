@@ -370,7 +370,17 @@ export const scanners = pgTable(
 
 export const SCAN_DIRECTIONS = ['entry', 'exit'] as const
 export type ScanDirection = (typeof SCAN_DIRECTIONS)[number]
-export const SCAN_REASONS = ['invalid_code', 'unknown_ticket', 'wrong_event', 'revoked', 'already_checked_in', 'not_checked_in'] as const
+// no_reservation and room_full: at a room door of the program only (POST /v1/sessions/{id}/checkins)
+export const SCAN_REASONS = [
+  'invalid_code',
+  'unknown_ticket',
+  'wrong_event',
+  'revoked',
+  'already_checked_in',
+  'not_checked_in',
+  'no_reservation',
+  'room_full',
+] as const
 export type ScanReason = (typeof SCAN_REASONS)[number]
 
 /**

@@ -9,6 +9,12 @@ export const ScannerCreate = Type.Object(
   {
     label: OneLine(100, 'what the organizers call the device, e.g. "Phone 3"'),
     gate: Type.Optional(OneLine(50, 'the entrance it scans at, e.g. "North"; shown as `previous.gate` and in the stats')),
+    roomId: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description: "a room of the event's program: the scanner then scans that room's sessions only, not the event's door",
+      }),
+    ),
   },
   { $id: 'ScannerCreate', additionalProperties: false },
 )
@@ -19,6 +25,7 @@ export const Scanner = Type.Object(
     eventId: Uuid,
     label: Type.String(),
     gate: Nullable(Type.String()),
+    roomId: Nullable(Uuid),
     createdAt: Timestamp,
     revokedAt: Nullable(Timestamp),
   },
