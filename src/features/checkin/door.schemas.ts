@@ -36,6 +36,7 @@ export const CheckinSnapshot = Type.Object(
         {
           id: Uuid,
           roomId: Uuid,
+          title: Type.String({ description: 'for the door app to show which session it scans' }),
           startsAt: Timestamp,
           endsAt: Timestamp,
           seats: Type.Integer(),

@@ -37,7 +37,7 @@ export const ScannerCreated = Type.Object(
     ...Scanner.properties,
     token: Type.String({ description: 'vmd_ bearer token of the device, shown only in this answer (stored as a hash)' }),
     pairingUrl: Type.String({
-      description: 'PUBLIC_URL/door#event={eventId}&token={token}: the front end\'s door page; the fragment never reaches a server log',
+      description: 'PUBLIC_URL/door#event={eventId}&token={token} (`&room={roomId}` before the token for a scanner bound to a room): the front end\'s door page; the fragment never reaches a server log',
     }),
     pairingQr: Type.String({
       description: 'the pairingUrl as a QR code, an SVG data URL (data:image/svg+xml;base64,…) to put in an <img>, for the phone to scan',

@@ -46,7 +46,8 @@ export async function createScanner(
     .values({ eventId, label: input.label.trim(), gate: input.gate?.trim() ?? null, roomId, tokenHash: hash, createdBy })
     .returning()
   // The fragment (#) stays in the browser: the token never reaches a web server's access log.
-  const pairingUrl = `${serviceUrl}/door#event=${eventId}&token=${token}`
+  // A scanner bound to a room: the door app opens at that room's current session.
+  const pairingUrl = `${serviceUrl}/door#event=${eventId}${roomId ? `&room=${roomId}` : ''}&token=${token}`
   // Rendered after the insert, outside any transaction (about 1 ms for an SVG).
   const svg = await QRCode.toString(pairingUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
   return {

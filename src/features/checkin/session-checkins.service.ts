@@ -204,14 +204,12 @@ export function sessionCheckinService(db: Database, verifier: CodeVerifier, inva
   }
 
   async function scanGenuine(session: SessionAtDoor, door: Door, signed: SignedCode, input: ScanInput): Promise<CheckinAnswer> {
-    if (input.nonce) {
-      const first = await replay(db, session, door, input.nonce)
-      if (first) return first
-    }
+    // As at the event's door (decision 0041): no lookup first; the nonce's unique index refuses a repeat, which rolls
+    // the whole scan back, and the first answer is read.
     try {
       return await db.transaction((tx) => judgeAtRoom(tx, session, door, signed, input))
     } catch (err) {
-      // The same device sent this nonce at the same moment (a retry racing the first): the first answer.
+      // The same device sent this nonce before (a retry, or two at once): the first answer, nothing changed.
       if (input.nonce && isNonceTaken(err)) {
         const first = await replay(db, session, door, input.nonce)
         if (first) return first
@@ -250,7 +248,7 @@ export async function roomDoorSnapshot(tx: Queryable, eventId: string, withRows:
   const [{ digest }] = await rawRows<{ digest: string }>(
     tx,
     sql`select md5(coalesce(string_agg(md5(s::text), '' order by s.id), '')) as digest from (
-          select ps.id, ps.room_id, ps.starts_at, ps.ends_at, ps.seats, ps.reservation, ps.status,
+          select ps.id, ps.room_id, ps.title, ps.starts_at, ps.ends_at, ps.seats, ps.reservation, ps.status,
                  (select string_agg(t.id::text, ',' order by t.id) from session_reservations r join tickets t on t.registration_id = r.registration_id
                   where r.session_id = ps.id and r.status = 'reserved') as reserved
           from program_sessions ps where ps.event_id = ${eventId}::uuid and ps.status <> 'draft') s`,
@@ -259,6 +257,7 @@ export async function roomDoorSnapshot(tx: Queryable, eventId: string, withRows:
   const rows = await rawRows<{
     id: string
     roomId: string
+    title: string
     startsAt: string
     endsAt: string
     seats: number
@@ -267,7 +266,7 @@ export async function roomDoorSnapshot(tx: Queryable, eventId: string, withRows:
     reserved: string[] | null
   }>(
     tx,
-    sql`select ps.id, ps.room_id as "roomId", to_json(ps.starts_at)#>>'{}' as "startsAt", to_json(ps.ends_at)#>>'{}' as "endsAt", ps.seats, ps.reservation, ps.status,
+    sql`select ps.id, ps.room_id as "roomId", ps.title, to_json(ps.starts_at)#>>'{}' as "startsAt", to_json(ps.ends_at)#>>'{}' as "endsAt", ps.seats, ps.reservation, ps.status,
                (select array_agg(t.id order by t.id) from session_reservations r join tickets t on t.registration_id = r.registration_id
                 where r.session_id = ps.id and r.status = 'reserved') as reserved
         from program_sessions ps where ps.event_id = ${eventId}::uuid and ps.status <> 'draft' order by ps.starts_at, ps.id`,
@@ -275,6 +274,7 @@ export async function roomDoorSnapshot(tx: Queryable, eventId: string, withRows:
   const sessions = rows.map((r) => ({
     id: r.id,
     roomId: r.roomId,
+    title: r.title,
     startsAt: new Date(r.startsAt).toISOString(),
     endsAt: new Date(r.endsAt).toISOString(),
     seats: r.seats,

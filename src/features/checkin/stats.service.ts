@@ -1,4 +1,4 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm'
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm'
 import { rawRows, type Database } from '../../db/client.js'
 import { checkins, invalidScans, registrations, SCAN_REASONS, tickets, type ScanReason } from '../../db/schema.js'
 import type { EventRow } from '../../db/schema.js'
@@ -6,6 +6,8 @@ import { readOccupancy } from './checkins.service.js'
 import { standStats } from '../stands/stand-stats.js'
 
 const int = (expression: ReturnType<typeof sql>) => sql<number>`coalesce(${expression}, 0)::int`
+// The fair's door: scans at the program's room doors (checkins.session_id) are the sessions' numbers, not these.
+const atEventDoor = isNull(checkins.sessionId)
 const iso = (column: ReturnType<typeof sql>) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 
 /**
@@ -35,13 +37,13 @@ export async function eventStats(db: Database, event: EventRow) {
   const checkedIn = rawRows<{ people: number }>(db, sql`
     select coalesce(sum(people), 0)::int as people from (
       select distinct on (ticket_id) people from checkins
-      where event_id = ${event.id}::uuid and result = 'ok' and direction = 'entry'
+      where event_id = ${event.id}::uuid and session_id is null and result = 'ok' and direction = 'entry'
       order by ticket_id, scanned_at, seq
     ) first_entries`)
   const byReason = db
     .select({ result: checkins.result, reason: checkins.reason, scans: count() })
     .from(checkins)
-    .where(eq(checkins.eventId, event.id))
+    .where(and(eq(checkins.eventId, event.id), atEventDoor))
     .groupBy(checkins.result, checkins.reason)
   const invalid = db
     .select({ gate: invalidScans.gate, scans: int(sql`sum(${invalidScans.count})`) })
@@ -56,7 +58,7 @@ export async function eventStats(db: Database, event: EventRow) {
       rejected: int(sql`count(*) filter (where ${checkins.result} = 'rejected')`),
     })
     .from(checkins)
-    .where(eq(checkins.eventId, event.id))
+    .where(and(eq(checkins.eventId, event.id), atEventDoor))
     .groupBy(checkins.gate)
   const quarter = sql`date_bin('15 minutes', ${checkins.scannedAt}, timestamptz '2000-01-01 00:00:00+00')`
   const perQuarter = db
@@ -66,7 +68,7 @@ export async function eventStats(db: Database, event: EventRow) {
       exits: int(sql`sum(${checkins.people}) filter (where ${checkins.direction} = 'exit')`),
     })
     .from(checkins)
-    .where(and(eq(checkins.eventId, event.id), eq(checkins.result, 'ok')))
+    .where(and(eq(checkins.eventId, event.id), atEventDoor, eq(checkins.result, 'ok')))
     .groupBy(quarter)
     .orderBy(asc(quarter))
 
