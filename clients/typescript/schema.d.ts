@@ -1969,10 +1969,6 @@ export interface components {
                     already_checked_in: number;
                     /** @description scans rejected as not_checked_in */
                     not_checked_in: number;
-                    /** @description scans rejected as no_reservation */
-                    no_reservation: number;
-                    /** @description scans rejected as room_full */
-                    room_full: number;
                 };
             };
             /** @description per gate, by gate name */
@@ -11557,9 +11553,7 @@ export interface operations {
                      *           "wrong_event": 0,
                      *           "revoked": 1,
                      *           "already_checked_in": 1,
-                     *           "not_checked_in": 0,
-                     *           "no_reservation": 0,
-                     *           "room_full": 0
+                     *           "not_checked_in": 0
                      *         }
                      *       },
                      *       "gates": [

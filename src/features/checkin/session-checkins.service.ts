@@ -3,7 +3,7 @@ import { rawRows, type Database, type Queryable, type Transaction } from '../../
 import { isUniqueViolation } from '../../db/errors.js'
 import { checkins, programSessions, sessionAttendance, sessionReservations, tickets, type ScanReason } from '../../db/schema.js'
 import { passAssociationName } from '../stands/pass-association.js'
-import type { CheckinAnswer, ScanInput } from './checkins.service.js'
+import { toAnswer as answer, type CheckinAnswer, type ScanInput } from './checkins.service.js'
 import type { CodeVerifier, SignedCode } from './code-keys.js'
 import type { Door } from './door-access.js'
 import type { InvalidScanRecorder } from './invalid-scans.js'
@@ -49,25 +49,10 @@ const ticketColumns = {
   revokedAt: tickets.revokedAt,
   associationName: passAssociationName(tickets.bookingId),
 }
-type TicketAtRoom = { id: string; kind: 'visitor' | 'exhibitor'; holderName: string | null; admits: number; associationName: string | null }
 
 interface Occupancy {
   inside: number
   capacity: number
-}
-
-function answer(verdict: Verdict, ticket: TicketAtRoom | undefined, previous: { at: Date; gate: string | null } | null, occupancy: Occupancy): CheckinAnswer {
-  // Another event's ticket, or none: its holder is none of this door's business (as at the event's door).
-  const known = ticket && !(verdict.status === 'rejected' && (verdict.reason === 'wrong_event' || verdict.reason === 'unknown_ticket'))
-  return {
-    status: verdict.status,
-    ...(verdict.status === 'rejected' ? { reason: verdict.reason } : {}),
-    ...(known
-      ? { ticket: { id: ticket.id, kind: ticket.kind, holderName: ticket.holderName, admits: ticket.admits, associationName: ticket.associationName } }
-      : {}),
-    ...(known && previous ? { previous: { at: previous.at.toISOString(), gate: previous.gate } } : {}),
-    occupancy,
-  }
 }
 
 async function readOccupancy(db: Queryable, sessionId: string): Promise<Occupancy> {

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm'
 import { rawRows, type Database } from '../../db/client.js'
-import { checkins, invalidScans, registrations, SCAN_REASONS, tickets, type ScanReason } from '../../db/schema.js'
+import { checkins, invalidScans, registrations, EVENT_DOOR_REASONS, tickets, type EventDoorReason } from '../../db/schema.js'
 import type { EventRow } from '../../db/schema.js'
 import { readOccupancy } from './checkins.service.js'
 import { standStats } from '../stands/stand-stats.js'
@@ -89,8 +89,9 @@ export async function eventStats(db: Database, event: EventRow) {
     const row = statuses.find((s) => s.status === status)
     return { registrations: row?.registrations ?? 0, people: row?.people ?? 0 }
   }
-  const reasonCounts = Object.fromEntries(SCAN_REASONS.map((r) => [r, 0])) as Record<ScanReason, number>
-  for (const r of reasons) if (r.reason) reasonCounts[r.reason] += r.scans
+  const reasonCounts = Object.fromEntries(EVENT_DOOR_REASONS.map((r) => [r, 0])) as Record<EventDoorReason, number>
+  // The event door never records a room door's reasons (the queries above read session_id is null only).
+  for (const r of reasons) if (r.reason && r.reason in reasonCounts) reasonCounts[r.reason as EventDoorReason] += r.scans
   const invalidTotal = invalidRows.reduce((n, r) => n + r.scans, 0)
   reasonCounts.invalid_code += invalidTotal
   const gates = new Map<string | null, { gate: string | null; entries: number; exits: number; rejected: number }>()
