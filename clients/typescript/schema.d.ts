@@ -686,6 +686,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{sessionId}/checkins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Scan a ticket at a session's room door: entry (default) or exit
+         * @description Judged as at the event's door (`invalid_code`, `unknown_ticket`, `wrong_event`, `revoked`, `already_checked_in` / `not_checked_in`), then for an entry: `no_reservation` (a `required` session and no `reserved` reservation of the ticket's registration; waitlisted is not enough; exhibitor passes need none) and `room_full` (the party does not fit the seats left: people inside never exceed `seats`). `occupancy` is the room's: `{inside, capacity: seats}`. No entry at the fair's door is needed first. A code failing the signature check, from a scanner of the event, is answered `invalid_code` before the session is read. A draft session is 404; a cancelled one answers entries with 409 `invalid_transition` and still counts exits. A scanner bound to another room: 403. Door scanners of the event (vmd_) and its organizers.
+         *
+         *     Who may call: a door scanner token (`vmd_`), or an account session (`vms_`).
+         */
+        post: operations["checkInSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/checkins/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload scans made offline at a session's room door; judged in the order they were scanned, answered in the order sent
+         * @description Each scan is judged as in `POST /v1/sessions/{sessionId}/checkins`, one after another by `scannedAt`, against the state at upload. Results are in the order of the request, with the occupancy after the whole batch. A nonce sent before by this device, or twice in the batch, answers as the first time.
+         *
+         *     Who may call: a door scanner token (`vmd_`), or an account session (`vms_`).
+         */
+        post: operations["checkInSessionBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events/{eventId}/stats": {
         parameters: {
             query?: never;
@@ -1975,6 +2019,11 @@ export interface components {
             label: string;
             /** @description the entrance it scans at, e.g. "North"; shown as `previous.gate` and in the stats */
             gate?: string;
+            /**
+             * Format: uuid
+             * @description a room of the event's program: the scanner then scans that room's sessions only, not the event's door
+             */
+            roomId?: string;
         };
         /** @description A door scanner device of an event. */
         Scanner: {
@@ -1984,6 +2033,7 @@ export interface components {
             eventId: string;
             label: string;
             gate: string | null;
+            roomId: string | null;
             /** Format: date-time */
             createdAt: string;
             revokedAt: string | null;
@@ -1996,12 +2046,13 @@ export interface components {
             eventId: string;
             label: string;
             gate: string | null;
+            roomId: string | null;
             /** Format: date-time */
             createdAt: string;
             revokedAt: string | null;
             /** @description vmd_ bearer token of the device, shown only in this answer (stored as a hash) */
             token: string;
-            /** @description PUBLIC_URL/door#event={eventId}&token={token}: the front end's door page; the fragment never reaches a server log */
+            /** @description PUBLIC_URL/door#event={eventId}&token={token} (`&room={roomId}` before the token for a scanner bound to a room): the front end's door page; the fragment never reaches a server log */
             pairingUrl: string;
             /** @description the pairingUrl as a QR code, an SVG data URL (data:image/svg+xml;base64,…) to put in an <img>, for the phone to scan */
             pairingQr: string;
@@ -2049,7 +2100,7 @@ export interface components {
             /** @enum {string} */
             status: "ok" | "rejected";
             /** @enum {string} */
-            reason?: "invalid_code" | "unknown_ticket" | "wrong_event" | "revoked" | "already_checked_in" | "not_checked_in";
+            reason?: "invalid_code" | "unknown_ticket" | "wrong_event" | "revoked" | "already_checked_in" | "not_checked_in" | "no_reservation" | "room_full";
             ticket?: components["schemas"]["CheckinTicket"];
             /** @description the ticket's last accepted scan before this one (null gate: an organizer's) */
             previous?: {
@@ -2113,6 +2164,26 @@ export interface components {
             }[];
             /** @description the ids of the revoked ones */
             revoked: string[];
+            /** @description the program's published and cancelled sessions, by start time: what a room door needs to judge offline */
+            sessions: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                roomId: string;
+                /** @description for the door app to show which session it scans */
+                title: string;
+                /** Format: date-time */
+                startsAt: string;
+                /** Format: date-time */
+                endsAt: string;
+                seats: number;
+                /** @enum {string} */
+                reservation: "required" | "open";
+                /** @enum {string} */
+                status: "published" | "cancelled";
+                /** @description the tickets whose registration holds a `reserved` reservation (a `required` session's door admits these visitors) */
+                reservedTickets: string[];
+            }[];
             /** Format: date-time */
             generatedAt: string;
         };
@@ -10163,6 +10234,7 @@ export interface operations {
                      *       "eventId": "92d24f49-0be2-4413-ab9f-812b409f9aa7",
                      *       "label": "S",
                      *       "gate": "South",
+                     *       "roomId": null,
                      *       "createdAt": "2026-12-03T18:57:41.961Z",
                      *       "revokedAt": null,
                      *       "token": "vmd_fGIaKPYiMthAkemfbZ4pztVfosWv1GrlrSV0Hedq6lk",
@@ -11372,6 +11444,560 @@ export interface operations {
             };
         };
     };
+    checkInSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The program session's id (UUID). */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A Scan. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Scan"];
+            };
+        };
+        responses: {
+            /** @description The verdict on the scan at the session's room door: admitted, or why not. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanResult"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `invalid_transition` the thing is in a state that does not allow this (cancelled, erased, draft, already decided). */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_transition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The thing is in a state that does not allow this (cancelled, erased, draft, already decided).",
+                     *       "code": "invalid_transition",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_transition";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    checkInSessionBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The program session's id (UUID). */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A ScanBatch. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScanBatch"];
+            };
+        };
+        responses: {
+            /** @description The verdict on each scan at the room door, in the order sent. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanBatchResult"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `invalid_transition` the thing is in a state that does not allow this (cancelled, erased, draft, already decided). */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_transition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The thing is in a state that does not allow this (cancelled, erased, draft, already decided).",
+                     *       "code": "invalid_transition",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_transition";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
     getEventStats: {
         parameters: {
             query?: never;
@@ -11708,6 +12334,21 @@ export interface operations {
                      *       ],
                      *       "revoked": [
                      *         "55a095a7-f904-4436-afdf-e0b444ddec0b"
+                     *       ],
+                     *       "sessions": [
+                     *         {
+                     *           "id": "5b0c3c4e-2f7a-4f57-9d0e-6a1f3e2b8c11",
+                     *           "roomId": "0f6f2a7e-8d41-4c3b-a7d2-3b9e1c5d4a22",
+                     *           "title": "Forum Elternvereine",
+                     *           "startsAt": "2027-01-02T10:00:00.000Z",
+                     *           "endsAt": "2027-01-02T11:30:00.000Z",
+                     *           "seats": 40,
+                     *           "reservation": "required",
+                     *           "status": "published",
+                     *           "reservedTickets": [
+                     *             "244b42d2-fe6e-4a05-8fb3-eab5e8da7d50"
+                     *           ]
+                     *         }
                      *       ],
                      *       "generatedAt": "2026-12-03T18:55:46.911Z"
                      *     }

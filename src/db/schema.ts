@@ -370,8 +370,12 @@ export const scanners = pgTable(
 
 export const SCAN_DIRECTIONS = ['entry', 'exit'] as const
 export type ScanDirection = (typeof SCAN_DIRECTIONS)[number]
-export const SCAN_REASONS = ['invalid_code', 'unknown_ticket', 'wrong_event', 'revoked', 'already_checked_in', 'not_checked_in'] as const
+/** What the event's door answers (and its stats count). */
+export const EVENT_DOOR_REASONS = ['invalid_code', 'unknown_ticket', 'wrong_event', 'revoked', 'already_checked_in', 'not_checked_in'] as const
+// A room door of the program (POST /v1/sessions/{id}/checkins) has two more.
+export const SCAN_REASONS = [...EVENT_DOOR_REASONS, 'no_reservation', 'room_full'] as const
 export type ScanReason = (typeof SCAN_REASONS)[number]
+export type EventDoorReason = (typeof EVENT_DOOR_REASONS)[number]
 
 /**
  * Every judged scan of a genuine code, accepted or not, written with its result (in the statement or transaction

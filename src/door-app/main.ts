@@ -3,7 +3,7 @@ import { createDoor, type Attendee, type Direction, type Door, type DoorState, t
 import { signal, unlockAudio } from './feedback.js'
 import { LANGUAGE_NAMES, LANGUAGES, RIGHT_TO_LEFT, isLanguage, pickLanguage, translate, type Language, type MessageKey } from './i18n.js'
 import { storage, type Pairing } from './storage.js'
-import { readPairingFragment } from './target.js'
+import { readPairingFragment, type SnapshotSession } from './target.js'
 import { listenForWedge } from './wedge.js'
 
 // Performance marks the bench and the tests read (bench/door.bench.ts): code read → verdict painted, ready to scan,
@@ -65,7 +65,9 @@ function renderState(state: DoorState) {
   const parts = [offline ? (state.snapshot ? t('offlineBanner', { time: clock(state.snapshot.checkedAt) }) : t('noSnapshotBanner')) : t('online')]
   if (state.pending > 0) parts.push(t('pending', { count: state.pending }))
   $('banner').textContent = parts.join(' · ')
-  $('occupancy').textContent = state.occupancy ? t('occupancy', { inside: state.occupancy.inside, capacity: state.occupancy.capacity }) : ''
+  const counts = state.occupancy && { inside: state.occupancy.inside, capacity: state.occupancy.capacity }
+  $('occupancy').textContent = counts ? t(state.session ? 'seats' : 'occupancy', counts) : ''
+  renderPlace(state)
   $('conflicts').hidden = state.conflicts.length === 0
   $('conflict-list').replaceChildren(
     ...state.conflicts.map((c) => {
@@ -75,6 +77,29 @@ function renderState(state: DoorState) {
       return li
     }),
   )
+}
+
+const sessionLabel = (s: SnapshotSession) => `${s.title} · ${clock(s.startsAt)}–${clock(s.endsAt)}`
+
+/** Where this phone scans: a bound room's session (or none now), or a choice between the fair's door and a session. */
+function renderPlace(state: DoorState) {
+  $('place').textContent = state.roomBound ? (state.session ? sessionLabel(state.session) : t('noSessionNow')) : ''
+  $('place').hidden = !state.roomBound
+  const sessions = (state.snapshot?.snapshot.sessions ?? []).filter((s) => s.status === 'published')
+  const label = $('place-choice-label')
+  label.hidden = state.roomBound || sessions.length === 0
+  if (label.hidden) return
+  const select = $('place-choice') as HTMLSelectElement
+  const options = [{ value: '', text: t('eventDoor') }, ...sessions.map((s) => ({ value: s.id, text: sessionLabel(s) }))]
+  select.replaceChildren(
+    ...options.map(({ value, text }) => {
+      const option = document.createElement('option')
+      option.value = value
+      option.textContent = text
+      return option
+    }),
+  )
+  select.value = state.session?.id ?? ''
 }
 
 const WARN_REASONS = new Set(['already_checked_in', 'not_checked_in'])
@@ -256,6 +281,7 @@ async function main() {
   $('exit').addEventListener('click', () => setDirection('exit'))
   $('verdict-next').addEventListener('click', hideVerdict)
   $('clear-conflicts').addEventListener('click', () => void door?.clearConflicts())
+  $('place-choice').addEventListener('change', () => door?.choose(($('place-choice') as HTMLSelectElement).value || null))
   $('code-form').addEventListener('submit', (event) => {
     event.preventDefault()
     const input = $('code') as HTMLInputElement

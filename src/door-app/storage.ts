@@ -1,5 +1,5 @@
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb'
-import type { ScanTarget } from './target.js'
+import type { ScanTarget, SnapshotSession } from './target.js'
 
 /** What pairing stores: the scanner's token and where it scans. Personal data on the phone starts here. */
 export interface Pairing {
@@ -22,6 +22,8 @@ export interface Snapshot {
   publicKeys: { kid: string; algorithm: 'Ed25519'; key: string }[]
   tickets: SnapshotTicket[]
   revoked: string[]
+  /** the program's sessions (absent in a snapshot stored before the program existed) */
+  sessions?: SnapshotSession[]
   generatedAt: string
 }
 
@@ -46,10 +48,13 @@ export interface QueuedScan {
   scannedAt: string
   localStatus: 'ok' | 'rejected'
   holderName: string | null
+  /** scanned at this session's room door (absent: the event's door) */
+  sessionId?: string
 }
 
 /** What this device last did to a ticket, so that offline it does not admit one ticket twice. */
 export interface LocalEntry {
+  /** the ticket's id at the event's door; `{sessionId}|{ticketId}` at a room door */
   ticketId: string
   inside: boolean
   at: string

@@ -21,6 +21,8 @@ export interface ScannerPrincipal {
   scannerId: string
   eventId: string
   gate: string | null
+  /** bound to a room of the program: scans that room's sessions only, not the event's door */
+  roomId: string | null
 }
 export type Principal = AccountPrincipal | RegistrationPrincipal | ScannerPrincipal
 

@@ -127,6 +127,9 @@ const MATRIX: Row[] = [
   { method: 'DELETE', url: '/v1/scanners/:id', expect:                 [401, 404, 404, 404, 404, 404, 404, 404, 204, 204], request: async (fx) => req(`/v1/scanners/${(await fx.freshScanner()).id}`) },
   { method: 'POST', url: '/v1/events/:eventId/checkins', expect:       [401, 403, 403, 200, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/events/${fx.eventA.id}/checkins`, { code: fx.registration.ticket.code, nonce: `n-${unique()}` }) },
   { method: 'POST', url: '/v1/events/:eventId/checkins/batch', expect: [401, 403, 403, 200, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/events/${fx.eventA.id}/checkins/batch`, { scans: [{ code: fx.otherRegistration.ticket.code, direction: 'entry', scannedAt: new Date().toISOString(), nonce: `b-${unique()}` }] }) },
+  { method: 'POST', url: '/v1/sessions/:sessionId/checkins', expect:   [401, 403, 403, 200, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/sessions/${fx.sessionA.id}/checkins`, { code: fx.registration.ticket.code, nonce: `r-${unique()}` }) },
+  { method: 'POST', url: '/v1/sessions/:sessionId/checkins/batch', expect:
+                                                                      [401, 403, 403, 200, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/sessions/${fx.sessionA.id}/checkins/batch`, { scans: [{ code: fx.otherRegistration.ticket.code, scannedAt: new Date().toISOString(), nonce: `rb-${unique()}` }] }) },
   { method: 'GET', url: '/v1/events/:eventId/occupancy', expect:       [401, 403, 403, 200, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/events/${fx.eventA.id}/occupancy`) },
   { method: 'GET', url: '/v1/events/:eventId/checkin-snapshot', expect:[401, 403, 403, 200, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/events/${fx.eventA.id}/checkin-snapshot`) },
   { method: 'GET', url: '/v1/events/:eventId/attendees', expect:       [401, 403, 403, 200, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/events/${fx.eventA.id}/attendees?q=guest`) },
@@ -143,6 +146,8 @@ const MATRIX: Row[] = [
                                                                                       [401, 403, 403, 403, 403, 404, 404, 404, 200, 200], request: async (fx) => draft(fx, `/v1/events/${fx.draft.event.id}/stand-bookings`) },
   { method: 'GET', url: '/v1/events/:eventId/registrations', variant: 'a draft', expect:
                                                                                       [401, 404, 404, 404, 404, 404, 404, 404, 200, 200], request: async (fx) => draft(fx, `/v1/events/${fx.draft.event.id}/registrations`) },
+  { method: 'POST', url: '/v1/sessions/:sessionId/checkins', variant: 'a draft session', expect:
+                                                                                      [401, 404, 404, 404, 404, 404, 404, 404, 404, 404], request: async (fx) => req(`/v1/sessions/${fx.draftSessionA.id}/checkins`, { code: fx.registration.ticket.code }) },
   // events by slug: the same answers, the scanner's short cut included
   { method: 'POST', url: '/v1/events/:eventId/checkins', variant: 'by slug', expect:  [401, 403, 403, 200, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/events/${fx.eventA.slug}/checkins`, { code: fx.registration.ticket.code, direction: 'exit', nonce: `s-${unique()}` }) },
   { method: 'GET', url: '/v1/events/:eventId/stats', variant: 'by slug', expect:      [401, 403, 403, 403, 403, 403, 403, 403, 200, 200], request: async (fx) => req(`/v1/events/${fx.eventA.slug}/stats`) },

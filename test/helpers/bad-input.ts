@@ -20,6 +20,7 @@ import { MAX_IMPORT_ROWS } from '../../src/features/stands/stand-import.js'
 import { eventBody } from './app.js'
 import { signUpBody } from './associations.js'
 import { bearer, standsSetup, type StandsSetup } from './stands.js'
+import { programFixtures } from './program-fixtures.js'
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON schemas are untyped here on purpose
@@ -573,6 +574,9 @@ export async function corpusFixtures(t: Test): Promise<Fixtures> {
   const stand = await setup.stand(eventId, { area: 'Halle 1' })
   const booking = await setup.book(eventId, exhibitor)
   const pass = await setup.exhibitorPass(eventId)
+  const program = programFixtures(ctx.db)
+  const room = await program.room(eventId)
+  const session = await program.session(eventId, room.id, { reservation: 'open', seats: 50 })
   const anon = {}
   const a = admin.auth
   const o = organizer.auth
@@ -601,10 +605,16 @@ export async function corpusFixtures(t: Test): Promise<Fixtures> {
     'GET /v1/events/:eventId/registrations': { headers: o, url: `${e}/registrations`, query: { ...page, status: 'confirmed', q: 'Guest' } },
     'POST /v1/events/:eventId/registrations/resend': { headers: anon, url: `${e}/registrations/resend`, body: { email: guest.email } },
     'PATCH /v1/registrations/:id': { headers: bearer(guest.manageToken), url: `/v1/registrations/${guest.id}`, body: { name: 'Guest Renamed', partySize: 1, language: 'de' } },
-    'POST /v1/events/:eventId/scanners': { headers: o, url: `${e}/scanners`, body: { label: 'Tablet', gate: 'Süd' } },
+    'POST /v1/events/:eventId/scanners': { headers: o, url: `${e}/scanners`, body: { label: 'Tablet', gate: 'Süd', roomId: room.id } },
     'GET /v1/events/:eventId/scanners': { headers: o, url: `${e}/scanners`, query: page },
     'POST /v1/events/:eventId/checkins': { headers: scanner.auth, url: `${e}/checkins`, body: scan },
     'POST /v1/events/:eventId/checkins/batch': { headers: scanner.auth, url: `${e}/checkins/batch`, body: { scans: [scan, { ticketId: guest.ticket.id, direction: 'exit', nonce: 'n-2' }] } },
+    'POST /v1/sessions/:sessionId/checkins': { headers: scanner.auth, url: `/v1/sessions/${session.id}/checkins`, body: { ...scan, nonce: 'r-1' } },
+    'POST /v1/sessions/:sessionId/checkins/batch': {
+      headers: scanner.auth,
+      url: `/v1/sessions/${session.id}/checkins/batch`,
+      body: { scans: [{ ...scan, nonce: 'r-2' }, { ticketId: guest.ticket.id, direction: 'exit', nonce: 'r-3' }] },
+    },
     'GET /v1/events/:eventId/attendees': { headers: scanner.auth, url: `${e}/attendees`, query: { q: 'Guest', limit: '5' } },
     'POST /v1/vocabularies/:kind': { headers: a, url: '/v1/vocabularies/fieldsOfActivity', body: { key: 'beekeeping', labels: { de: 'Imkerei', en: 'Beekeeping', tr: 'Arıcılık', ar: 'تربية النحل' } } },
     'PATCH /v1/vocabularies/:kind/:key': { headers: a, url: '/v1/vocabularies/fieldsOfActivity/culture', body: { labels: { de: 'Kultur', en: 'Culture', tr: 'Kültür', ar: '' } } },
@@ -799,6 +809,8 @@ export const CORPUS_GROUPS: Record<'accounts-events' | 'door-registrations' | 'e
     'GET /v1/events/:eventId/scanners',
     'POST /v1/events/:eventId/checkins',
     'POST /v1/events/:eventId/checkins/batch',
+    'POST /v1/sessions/:sessionId/checkins',
+    'POST /v1/sessions/:sessionId/checkins/batch',
     'GET /v1/events/:eventId/attendees',
     'GET /v1/events/:eventId/exhibitors',
     'GET /v1/events/:eventId/matches',

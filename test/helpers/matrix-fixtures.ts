@@ -8,6 +8,7 @@ import { eventKey, signTicketCode } from '../../src/features/tickets/ticket-code
 import { addMember, insertAssociation, insertBooking, inviteCoExhibitor } from './exhibitors.js'
 import { bearer, must, standsSetup, type Auth, type Json, type StandsSetup } from './stands.js'
 import type { Registered } from './door.js'
+import { programFixtures } from './program-fixtures.js'
 
 /**
  * The callers of the authorisation matrix (issue #7), each relative to "this" event A, "this" registration and
@@ -66,6 +67,9 @@ export interface MatrixFixtures {
   /** a new event with `organizer` assigned and a scanner of its own, published unless `publish: false` */
   freshEvent(publish?: boolean): Promise<{ event: Json; scanner: Auth }>
   freshScanner(): Promise<Json>
+  /** a published session of A (an open one, in a room of A) and a draft one */
+  sessionA: { id: string }
+  draftSessionA: { id: string }
   freshStand(): Promise<Json>
   /** a new association with `exhibitor` as member, and a booking of A in `status` (written as the workflow leaves it) */
   freshBooking(status?: 'requested' | 'waitlisted'): Promise<{ id: string; associationId: string }>
@@ -113,6 +117,11 @@ export async function matrixFixtures(t: Test): Promise<MatrixFixtures> {
   const bookingX = must(await inject('POST', `/v1/stand-bookings/${requested.id}/approve`, organizer.auth, { standId: standX.id }), 200)
   const passes = must(await inject('GET', `/v1/stand-bookings/${bookingX.id}/passes`, organizer.auth), 200) as Json[]
   if (!passes.length) throw new Error('approving issued no passes')
+
+  const program = programFixtures(ctx.db)
+  const roomA = await program.room(eventA.id)
+  const sessionA = await program.session(eventA.id, roomA.id, { reservation: 'open', seats: 100 })
+  const draftSessionA = await program.session(eventA.id, roomA.id, { status: 'draft', startsAt: new Date(Date.now() + 3 * 3600_000) })
 
   const accounts = {
     admin: { id: admin.id, auth: admin.auth },
@@ -166,6 +175,8 @@ export async function matrixFixtures(t: Test): Promise<MatrixFixtures> {
     otherRegistration,
     scannerA,
     scannerB: { ...scannerB, auth: bearer(scannerB.token) },
+    sessionA,
+    draftSessionA,
     associationX: { id: x.id },
     associationY: { id: y.id },
     bookingX,

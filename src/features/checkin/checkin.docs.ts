@@ -19,6 +19,18 @@ export const checkinDocs: FeatureDocs = {
       ...door,
       ok: 'The verdict on each scan, in the order sent.',
     },
+    'POST /v1/sessions/:sessionId/checkins': {
+      operationId: 'checkInSession',
+      auth: ['scanner', 'session'],
+      errors: ['forbidden', 'not_found', 'invalid_transition'],
+      ok: "The verdict on the scan at the session's room door: admitted, or why not.",
+    },
+    'POST /v1/sessions/:sessionId/checkins/batch': {
+      operationId: 'checkInSessionBatch',
+      auth: ['scanner', 'session'],
+      errors: ['forbidden', 'not_found', 'invalid_transition'],
+      ok: 'The verdict on each scan at the room door, in the order sent.',
+    },
     'GET /v1/events/:eventId/occupancy': { operationId: 'getOccupancy', ...door, ok: 'How many people are inside now.', headers: noStore },
     'GET /v1/events/:eventId/stats': { operationId: 'getEventStats', ...staff, ok: "The event's numbers.", headers: noStore },
     'GET /v1/events/:eventId/checkin-snapshot': {

@@ -7,7 +7,7 @@ import { EventParams } from '../events/events.schemas.js'
 import { MAX_BATCH, Occupancy, Scan, ScanBatch, ScanBatchResult, ScanResult } from './checkins.schemas.js'
 import { checkinService, type ScanInput } from './checkins.service.js'
 import type { CodeVerifier } from './code-keys.js'
-import { doorOf } from './door-access.js'
+import { doorOf, eventDoorOf } from './door-access.js'
 import type { InvalidScanRecorder } from './invalid-scans.js'
 
 const tags = ['check-in']
@@ -18,7 +18,7 @@ const MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000
 const EARLIEST_SCAN = Date.UTC(2000, 0, 1)
 
 /** The request's scans as the service takes them; a scan naming neither or both of code and ticketId is a 400. */
-function scanInputs(scans: Static<typeof Scan>[], path: (i: number) => string): ScanInput[] {
+export function scanInputs(scans: Static<typeof Scan>[], path: (i: number) => string): ScanInput[] {
   const now = Date.now()
   const issues: FieldIssue[] = []
   const inputs = scans.map((scan, i) => {
@@ -67,7 +67,7 @@ export const checkinRoutes: FastifyPluginAsyncTypebox<AppDeps & { verifier: Code
       },
     },
     async (request) => {
-      const door = await doorOf(db, request.principal, request.params.eventId)
+      const door = eventDoorOf(await doorOf(db, request.principal, request.params.eventId))
       const [input] = scanInputs([request.body], () => '/body')
       return service.scan(door, input)
     },
@@ -91,7 +91,7 @@ export const checkinRoutes: FastifyPluginAsyncTypebox<AppDeps & { verifier: Code
       },
     },
     async (request) => {
-      const door = await doorOf(db, request.principal, request.params.eventId)
+      const door = eventDoorOf(await doorOf(db, request.principal, request.params.eventId))
       const inputs = scanInputs(request.body.scans, (i) => `/body/scans/${i}`)
       return { results: await service.scanBatch(door, inputs) }
     },

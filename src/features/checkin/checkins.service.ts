@@ -66,7 +66,13 @@ export function readOccupancy(db: Database, eventId: string) {
     .then((rows) => rows[0])
 }
 
-function toAnswer(verdict: Verdict, ticket: DoorTicket | null | undefined, previous: { at: Date; gate: string | null } | null, occupancy: Occupancy): CheckinAnswer {
+/** The answer to a judged scan; the room doors' too (session-checkins.service.ts). */
+export function toAnswer(
+  verdict: Verdict,
+  ticket: Pick<DoorTicket, 'id' | 'kind' | 'holderName' | 'admits' | 'associationName'> | null | undefined,
+  previous: { at: Date; gate: string | null } | null,
+  occupancy: Occupancy,
+): CheckinAnswer {
   // Another event's ticket: its holder is none of this door's business.
   const known = ticket && !(verdict.status === 'rejected' && (verdict.reason === 'wrong_event' || verdict.reason === 'unknown_ticket'))
   return {

@@ -9,6 +9,8 @@ export interface Door {
   scannerId: string | null
   accountId: string | null
   gate: string | null
+  /** a scanner bound to a room of the program (scans there only); null for the event's doors and organizers */
+  roomId?: string | null
 }
 
 /**
@@ -35,4 +37,11 @@ const scannerDoor = (principal: Extract<Principal, { kind: 'scanner' }>): Door =
   scannerId: principal.scannerId,
   accountId: null,
   gate: principal.gate,
+  roomId: principal.roomId,
 })
+
+/** The event's door (its check-in routes) is not a room-bound scanner's: it scans at its room only. */
+export function eventDoorOf(door: Door): Door {
+  if (door.roomId) throw Problem.forbidden('This scanner is bound to a room: it scans that room\'s sessions only.')
+  return door
+}

@@ -31,6 +31,25 @@ export const CheckinSnapshot = Type.Object(
       { description: 'every ticket and pass of the event, ordered by id' },
     ),
     revoked: Type.Array(Uuid, { description: 'the ids of the revoked ones' }),
+    sessions: Type.Array(
+      Type.Object(
+        {
+          id: Uuid,
+          roomId: Uuid,
+          title: Type.String({ description: 'for the door app to show which session it scans' }),
+          startsAt: Timestamp,
+          endsAt: Timestamp,
+          seats: Type.Integer(),
+          reservation: Type.Unsafe<'required' | 'open'>({ type: 'string', enum: ['required', 'open'] }),
+          status: Type.Unsafe<'published' | 'cancelled'>({ type: 'string', enum: ['published', 'cancelled'] }),
+          reservedTickets: Type.Array(Uuid, {
+            description: "the tickets whose registration holds a `reserved` reservation (a `required` session's door admits these visitors)",
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      { description: "the program's published and cancelled sessions, by start time: what a room door needs to judge offline" },
+    ),
     generatedAt: Timestamp,
   },
   { $id: 'CheckinSnapshot', additionalProperties: false },

@@ -4,6 +4,7 @@ import { rawRows, type Database } from '../../db/client.js'
 import { eventKeys, registrations, SEARCH_FOLD_FROM, SEARCH_FOLD_TO, tickets } from '../../db/schema.js'
 import { passAssociationName } from '../stands/pass-association.js'
 import { matchesIfNoneMatch } from '../../http/etag.js'
+import { roomDoorSnapshot } from './session-checkins.service.js'
 
 /**
  * What a scanner needs to judge alone: the event's public key and every ticket with its holder, party and state.
@@ -19,8 +20,9 @@ export async function doorSnapshot(db: Database, eventId: string, ifNoneMatch: s
         sql`select md5(coalesce(string_agg(md5(row(id, kind, holder_name, admits, revoked_at is not null, inside)::text), '' order by id), '')) as digest
             from tickets where event_id = ${eventId}::uuid`,
       )
+      const program = await roomDoorSnapshot(tx, eventId, false)
       const keys = await tx.select({ kid: eventKeys.kid, key: eventKeys.publicKey }).from(eventKeys).where(eq(eventKeys.eventId, eventId))
-      const etag = `"${createHash('sha256').update(`${digest}:${keys.map((k) => k.kid).join(',')}`).digest('base64url').slice(0, 32)}"`
+      const etag = `"${createHash('sha256').update(`${digest}:${program.digest}:${keys.map((k) => k.kid).join(',')}`).digest('base64url').slice(0, 32)}"`
       if (matchesIfNoneMatch(ifNoneMatch, etag)) return { etag, snapshot: null }
       const rows = await tx
         .select({ id: tickets.id, kind: tickets.kind, holderName: tickets.holderName, admits: tickets.admits, revokedAt: tickets.revokedAt, inside: tickets.inside })
@@ -41,6 +43,7 @@ export async function doorSnapshot(db: Database, eventId: string, ifNoneMatch: s
             checkedIn: t.inside,
           })),
           revoked: rows.filter((t) => t.revokedAt).map((t) => t.id),
+          sessions: (await roomDoorSnapshot(tx, eventId, true)).sessions,
           generatedAt: new Date().toISOString(),
         },
       }

@@ -7,6 +7,7 @@ import { doorSchemas } from './door.schemas.js'
 import { invalidScanRecorder } from './invalid-scans.js'
 import { scannerRoutes } from './scanners.routes.js'
 import { scannerSchemas } from './scanners.schemas.js'
+import { sessionCheckinRoutes } from './session-checkins.routes.js'
 import { statsRoutes } from './stats.routes.js'
 import { statsSchemas } from './stats.schemas.js'
 
@@ -22,6 +23,7 @@ export const checkinFeature = feature('checkin', [...scannerSchemas, ...checkinS
   })
   await app.register(scannerRoutes, deps)
   await app.register(checkinRoutes, { ...deps, verifier, invalidScans })
+  await app.register(sessionCheckinRoutes, { ...deps, verifier, invalidScans })
   await app.register(statsRoutes, { ...deps, invalidScans })
   await app.register(doorRoutes, deps)
 })

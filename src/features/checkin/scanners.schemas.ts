@@ -9,6 +9,12 @@ export const ScannerCreate = Type.Object(
   {
     label: OneLine(100, 'what the organizers call the device, e.g. "Phone 3"'),
     gate: Type.Optional(OneLine(50, 'the entrance it scans at, e.g. "North"; shown as `previous.gate` and in the stats')),
+    roomId: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description: "a room of the event's program: the scanner then scans that room's sessions only, not the event's door",
+      }),
+    ),
   },
   { $id: 'ScannerCreate', additionalProperties: false },
 )
@@ -19,6 +25,7 @@ export const Scanner = Type.Object(
     eventId: Uuid,
     label: Type.String(),
     gate: Nullable(Type.String()),
+    roomId: Nullable(Uuid),
     createdAt: Timestamp,
     revokedAt: Nullable(Timestamp),
   },
@@ -30,7 +37,7 @@ export const ScannerCreated = Type.Object(
     ...Scanner.properties,
     token: Type.String({ description: 'vmd_ bearer token of the device, shown only in this answer (stored as a hash)' }),
     pairingUrl: Type.String({
-      description: 'PUBLIC_URL/door#event={eventId}&token={token}: the front end\'s door page; the fragment never reaches a server log',
+      description: 'PUBLIC_URL/door#event={eventId}&token={token} (`&room={roomId}` before the token for a scanner bound to a room): the front end\'s door page; the fragment never reaches a server log',
     }),
     pairingQr: Type.String({
       description: 'the pairingUrl as a QR code, an SVG data URL (data:image/svg+xml;base64,…) to put in an <img>, for the phone to scan',

@@ -3,7 +3,8 @@ import { LRUCache } from 'lru-cache'
 import QRCode from 'qrcode'
 import type { Database, Queryable } from '../../db/client.js'
 import { prepared } from '../../db/prepared.js'
-import { scanners } from '../../db/schema.js'
+import { rooms, scanners } from '../../db/schema.js'
+import { Problem } from '../../http/problem.js'
 import type { ScannerPrincipal } from '../../http/auth.js'
 import { decodeCursor, toPage } from '../../http/pagination.js'
 import { hashToken, newToken } from '../auth/tokens.js'
@@ -16,6 +17,7 @@ export function toScanner(row: ScannerRow) {
     eventId: row.eventId,
     label: row.label,
     gate: row.gate,
+    roomId: row.roomId,
     createdAt: row.createdAt.toISOString(),
     revokedAt: row.revokedAt?.toISOString() ?? null,
   }
@@ -30,16 +32,22 @@ export async function createScanner(
   db: Queryable,
   serviceUrl: string,
   eventId: string,
-  input: { label: string; gate?: string },
+  input: { label: string; gate?: string; roomId?: string },
   createdBy: string,
 ) {
+  const roomId = input.roomId?.toLowerCase() ?? null
+  if (roomId) {
+    const [room] = await db.select({ id: rooms.id }).from(rooms).where(and(eq(rooms.id, roomId), eq(rooms.eventId, eventId), isNull(rooms.deletedAt)))
+    if (!room) throw Problem.invalidField('/body/roomId', 'is not a room of this event')
+  }
   const { token, hash } = newToken('vmd_')
   const [row] = await db
     .insert(scanners)
-    .values({ eventId, label: input.label.trim(), gate: input.gate?.trim() ?? null, tokenHash: hash, createdBy })
+    .values({ eventId, label: input.label.trim(), gate: input.gate?.trim() ?? null, roomId, tokenHash: hash, createdBy })
     .returning()
   // The fragment (#) stays in the browser: the token never reaches a web server's access log.
-  const pairingUrl = `${serviceUrl}/door#event=${eventId}&token=${token}`
+  // A scanner bound to a room: the door app opens at that room's current session.
+  const pairingUrl = `${serviceUrl}/door#event=${eventId}${roomId ? `&room=${roomId}` : ''}&token=${token}`
   // Rendered after the insert, outside any transaction (about 1 ms for an SVG).
   const svg = await QRCode.toString(pairingUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
   return {
@@ -99,7 +107,7 @@ export function scannerTokens(db: Database) {
   const query = () =>
     prepared(db, 'scanner_by_token', (d) =>
       d
-        .select({ scannerId: scanners.id, eventId: scanners.eventId, gate: scanners.gate })
+        .select({ scannerId: scanners.id, eventId: scanners.eventId, gate: scanners.gate, roomId: scanners.roomId })
         .from(scanners)
         .where(and(eq(scanners.tokenHash, sql.placeholder('hash')), isNull(scanners.revokedAt)))
         .prepare('scanner_by_token'),

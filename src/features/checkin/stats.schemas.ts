@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { SCAN_REASONS } from '../../db/schema.js'
+import { EVENT_DOOR_REASONS } from '../../db/schema.js'
 import { Nullable, Timestamp, ref } from '../../http/schemas.js'
 
 const Count = (description: string) => Type.Integer({ minimum: 0, description })
@@ -49,7 +49,7 @@ export const EventStats = Type.Object(
         ok: Count('accepted scans'),
         rejected: Count('rejected scans, invalid codes included'),
         byReason: Type.Object(
-          Object.fromEntries(SCAN_REASONS.map((r) => [r, Count(`scans rejected as ${r}`)])) as Record<(typeof SCAN_REASONS)[number], ReturnType<typeof Count>>,
+          Object.fromEntries(EVENT_DOOR_REASONS.map((r) => [r, Count(`scans rejected as ${r}`)])) as Record<(typeof EVENT_DOOR_REASONS)[number], ReturnType<typeof Count>>,
           { additionalProperties: false },
         ),
       },

@@ -1,12 +1,14 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm'
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm'
 import { rawRows, type Database } from '../../db/client.js'
-import { checkins, invalidScans, registrations, SCAN_REASONS, tickets, type ScanReason } from '../../db/schema.js'
+import { checkins, invalidScans, registrations, EVENT_DOOR_REASONS, tickets, type EventDoorReason } from '../../db/schema.js'
 import type { EventRow } from '../../db/schema.js'
 import { readOccupancy } from './checkins.service.js'
 import { standStats } from '../stands/stand-stats.js'
 import { programStats } from '../program/program-stats.js'
 
 const int = (expression: ReturnType<typeof sql>) => sql<number>`coalesce(${expression}, 0)::int`
+// The fair's door: scans at the program's room doors (checkins.session_id) are the sessions' numbers, not these.
+const atEventDoor = isNull(checkins.sessionId)
 const iso = (column: ReturnType<typeof sql>) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 
 /**
@@ -36,13 +38,13 @@ export async function eventStats(db: Database, event: EventRow) {
   const checkedIn = rawRows<{ people: number }>(db, sql`
     select coalesce(sum(people), 0)::int as people from (
       select distinct on (ticket_id) people from checkins
-      where event_id = ${event.id}::uuid and result = 'ok' and direction = 'entry'
+      where event_id = ${event.id}::uuid and session_id is null and result = 'ok' and direction = 'entry'
       order by ticket_id, scanned_at, seq
     ) first_entries`)
   const byReason = db
     .select({ result: checkins.result, reason: checkins.reason, scans: count() })
     .from(checkins)
-    .where(eq(checkins.eventId, event.id))
+    .where(and(eq(checkins.eventId, event.id), atEventDoor))
     .groupBy(checkins.result, checkins.reason)
   const invalid = db
     .select({ gate: invalidScans.gate, scans: int(sql`sum(${invalidScans.count})`) })
@@ -57,7 +59,7 @@ export async function eventStats(db: Database, event: EventRow) {
       rejected: int(sql`count(*) filter (where ${checkins.result} = 'rejected')`),
     })
     .from(checkins)
-    .where(eq(checkins.eventId, event.id))
+    .where(and(eq(checkins.eventId, event.id), atEventDoor))
     .groupBy(checkins.gate)
   const quarter = sql`date_bin('15 minutes', ${checkins.scannedAt}, timestamptz '2000-01-01 00:00:00+00')`
   const perQuarter = db
@@ -67,7 +69,7 @@ export async function eventStats(db: Database, event: EventRow) {
       exits: int(sql`sum(${checkins.people}) filter (where ${checkins.direction} = 'exit')`),
     })
     .from(checkins)
-    .where(and(eq(checkins.eventId, event.id), eq(checkins.result, 'ok')))
+    .where(and(eq(checkins.eventId, event.id), atEventDoor, eq(checkins.result, 'ok')))
     .groupBy(quarter)
     .orderBy(asc(quarter))
 
@@ -89,8 +91,9 @@ export async function eventStats(db: Database, event: EventRow) {
     const row = statuses.find((s) => s.status === status)
     return { registrations: row?.registrations ?? 0, people: row?.people ?? 0 }
   }
-  const reasonCounts = Object.fromEntries(SCAN_REASONS.map((r) => [r, 0])) as Record<ScanReason, number>
-  for (const r of reasons) if (r.reason) reasonCounts[r.reason] += r.scans
+  const reasonCounts = Object.fromEntries(EVENT_DOOR_REASONS.map((r) => [r, 0])) as Record<EventDoorReason, number>
+  // The event door never records a room door's reasons (the queries above read session_id is null only).
+  for (const r of reasons) if (r.reason && r.reason in reasonCounts) reasonCounts[r.reason as EventDoorReason] += r.scans
   const invalidTotal = invalidRows.reduce((n, r) => n + r.scans, 0)
   reasonCounts.invalid_code += invalidTotal
   const gates = new Map<string | null, { gate: string | null; entries: number; exits: number; rejected: number }>()
