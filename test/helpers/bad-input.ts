@@ -20,7 +20,6 @@ import { MAX_IMPORT_ROWS } from '../../src/features/stands/stand-import.js'
 import { eventBody } from './app.js'
 import { signUpBody } from './associations.js'
 import { bearer, standsSetup, type StandsSetup } from './stands.js'
-import { programFixtures } from './program-fixtures.js'
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON schemas are untyped here on purpose
@@ -574,9 +573,6 @@ export async function corpusFixtures(t: Test): Promise<Fixtures> {
   const stand = await setup.stand(eventId, { area: 'Halle 1' })
   const booking = await setup.book(eventId, exhibitor)
   const pass = await setup.exhibitorPass(eventId)
-  const program = programFixtures(ctx.db)
-  const room = await program.room(eventId)
-  const session = await program.session(eventId, room.id, { reservation: 'open', seats: 50 })
   const anon = {}
   const a = admin.auth
   const o = organizer.auth

@@ -8,7 +8,6 @@ import { eventKey, signTicketCode } from '../../src/features/tickets/ticket-code
 import { addMember, insertAssociation, insertBooking, inviteCoExhibitor } from './exhibitors.js'
 import { bearer, must, standsSetup, type Auth, type Json, type StandsSetup } from './stands.js'
 import type { Registered } from './door.js'
-import { programFixtures } from './program-fixtures.js'
 
 /**
  * The callers of the authorisation matrix (issue #7), each relative to "this" event A, "this" registration and
@@ -67,9 +66,8 @@ export interface MatrixFixtures {
   /** a new event with `organizer` assigned and a scanner of its own, published unless `publish: false` */
   freshEvent(publish?: boolean): Promise<{ event: Json; scanner: Auth }>
   freshScanner(): Promise<Json>
-  /** a published session of A (an open one, in a room of A) and a draft one */
-  sessionA: { id: string }
-  draftSessionA: { id: string }
+  /** a draft session of A (sessionA is the published one) */
+  draftSessionA: Json
   freshStand(): Promise<Json>
   /** a new association with `exhibitor` as member, and a booking of A in `status` (written as the workflow leaves it) */
   freshBooking(status?: 'requested' | 'waitlisted'): Promise<{ id: string; associationId: string }>
@@ -118,11 +116,6 @@ export async function matrixFixtures(t: Test): Promise<MatrixFixtures> {
   const passes = must(await inject('GET', `/v1/stand-bookings/${bookingX.id}/passes`, organizer.auth), 200) as Json[]
   if (!passes.length) throw new Error('approving issued no passes')
 
-  const program = programFixtures(ctx.db)
-  const roomA = await program.room(eventA.id)
-  const sessionA = await program.session(eventA.id, roomA.id, { reservation: 'open', seats: 100 })
-  const draftSessionA = await program.session(eventA.id, roomA.id, { status: 'draft', startsAt: new Date(Date.now() + 3 * 3600_000) })
-
   const accounts = {
     admin: { id: admin.id, auth: admin.auth },
     organizer: { id: organizer.id, auth: organizer.auth },
@@ -158,6 +151,7 @@ export async function matrixFixtures(t: Test): Promise<MatrixFixtures> {
   }
   const sessionA = await freshProgramSession()
   const roomA = must(await inject('GET', `/v1/events/${eventA.id}/rooms`), 200).items.find((r: Json) => r.id === sessionA.room.id)
+  const draftSessionA = await freshProgramSession(false)
 
   const freshAssociation = async () => {
     const row = await insertAssociation(ctx.db, { name: `Verein ${next()}`, fieldsOfActivity: ['culture'] })
@@ -175,7 +169,6 @@ export async function matrixFixtures(t: Test): Promise<MatrixFixtures> {
     otherRegistration,
     scannerA,
     scannerB: { ...scannerB, auth: bearer(scannerB.token) },
-    sessionA,
     draftSessionA,
     associationX: { id: x.id },
     associationY: { id: y.id },
