@@ -80,6 +80,7 @@ t.test('create', async (t) => {
         standBookingClosesAt: null,
         reminders: [],
         retentionDays: null,
+        sessionReminderMinutesBefore: 30,
         status: 'draft',
         publishedAt: null,
         cancelledAt: null,
