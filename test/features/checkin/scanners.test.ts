@@ -29,7 +29,7 @@ t.test('creating a scanner: the token and its pairing QR, shown once', async (t)
   t.equal(row.createdBy, d.organizer.id)
 
   const listed = must(await d.inject('GET', `/v1/events/${fair.id}/scanners`, d.organizer.auth), 200)
-  t.same(Object.keys(listed.items[0]).sort(), ['createdAt', 'eventId', 'gate', 'id', 'label', 'revokedAt'], 'the list never shows the token again')
+  t.same(Object.keys(listed.items[0]).sort(), ['createdAt', 'eventId', 'gate', 'id', 'label', 'revokedAt', 'roomId'], 'the list never shows the token again')
 
   const noGate = must(await d.inject('POST', `/v1/events/${fair.slug}/scanners`, d.admin.auth, { label: 'Desk' }), 201)
   t.equal(noGate.gate, null, 'gate is optional; by slug; by an admin')
