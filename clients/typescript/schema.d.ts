@@ -11449,7 +11449,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The program session's id (UUID). */
+                /** @description The session's id (UUID). */
                 sessionId: string;
             };
             cookie?: never;
@@ -11726,7 +11726,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The program session's id (UUID). */
+                /** @description The session's id (UUID). */
                 sessionId: string;
             };
             cookie?: never;

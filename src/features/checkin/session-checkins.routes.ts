@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import type { Database } from '../../db/client.js'
 import type { Principal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
@@ -13,13 +12,9 @@ import { doorOf, type Door } from './door-access.js'
 import type { InvalidScanRecorder } from './invalid-scans.js'
 import { INVALID, findSessionAtDoor, sessionCheckinService, type SessionAtDoor } from './session-checkins.service.js'
 
+import { SessionParams } from '../program/program.schemas.js'
 const tags = ['check-in']
 const security = [{ bearer: [] }]
-
-export const SessionParams = Type.Object(
-  { sessionId: Type.String({ format: 'uuid', description: "The program session's id (UUID)." }) },
-  { additionalProperties: false },
-)
 
 /**
  * Who may scan at this session's door: a scanner of its event (a scanner bound to a room: that room's sessions
