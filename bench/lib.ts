@@ -18,6 +18,8 @@ export const ADMIN = { email: 'bench-admin@example.org', password: 'bench-passwo
 
 const cleanups: Array<() => Promise<void> | void> = []
 const children = new Set<ChildProcess>()
+/** Every process startProcess() spawned, by name: the profiles (`--profile`) are named by pid. */
+export const started: Array<{ name: string; pid: number }> = []
 
 export function onCleanup(fn: () => Promise<void> | void): void {
   cleanups.push(fn)
@@ -77,6 +79,7 @@ export function startProcess(
   const child = spawn(options.command ?? process.execPath, args, { cwd: ROOT, env: cleanEnv(env), stdio })
   if (child.pid === undefined) throw new Error(`${name}: could not spawn ${args.join(' ')}`)
   children.add(child)
+  started.push({ name, pid: child.pid })
   let tail: string[] = []
   const lineWaiters = new Set<(line: string) => void>()
   let buffered = ''
