@@ -31,8 +31,10 @@ export const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Ke
  * `X-Request-Id`. Registered before the routes, so that errors, 404s and 429s carry the headers too.
  */
 export const securityPlugin = fp(async (app: FastifyInstance, { corsOrigins }: { corsOrigins: string[] }) => {
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks on every request: no promise to make and await for a header.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
 
   await app.register(helmet, {

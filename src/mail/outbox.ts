@@ -49,10 +49,13 @@ export async function enqueueEmails(tx: Queryable, emails: EmailToQueue[]): Prom
     const column = <K extends keyof (typeof rows)[number]>(key: K) => sql.param(chunk.map((row) => row[key]))
     const result = await rawRows(
       tx,
+      // jsonb and timestamptz travel as text arrays: postgres.js has no array serializer for them.
       sql`insert into outbox_emails (id, event_id, to_address, template, locale, data, dedupe_key, message_id, send_after)
-          select * from unnest(${column('id')}::uuid[], ${column('eventId')}::uuid[], ${column('toAddress')}::text[], ${column('template')}::text[],
-                               ${column('locale')}::text[], ${sql.param(chunk.map((row) => JSON.stringify(row.data)))}::jsonb[], ${column('dedupeKey')}::text[],
-                               ${column('messageId')}::text[], ${sql.param(chunk.map((row) => row.sendAfter.toISOString()))}::timestamptz[])
+          select e.id, e.event_id, e.to_address, e.template, e.locale, e.data::jsonb, e.dedupe_key, e.message_id, e.send_after::timestamptz
+          from unnest(${column('id')}::uuid[], ${column('eventId')}::uuid[], ${column('toAddress')}::text[], ${column('template')}::text[],
+                      ${column('locale')}::text[], ${sql.param(chunk.map((row) => JSON.stringify(row.data)))}::text[], ${column('dedupeKey')}::text[],
+                      ${column('messageId')}::text[], ${sql.param(chunk.map((row) => row.sendAfter.toISOString()))}::text[])
+            as e(id, event_id, to_address, template, locale, data, dedupe_key, message_id, send_after)
           on conflict (dedupe_key) where dedupe_key is not null do nothing
           returning id`,
     )
