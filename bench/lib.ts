@@ -445,6 +445,17 @@ export function cpuMsOf(pid: number): number {
   }
 }
 
+/** CPU ms of a process and its children (API_PROCESSES: the supervisor and its API processes). */
+export function cpuMsOfTree(pid: number): number {
+  let children: number[] = []
+  try {
+    children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number)
+  } catch {
+    // gone
+  }
+  return cpuMsOf(pid) + children.reduce((sum, child) => sum + cpuMsOfTree(child), 0)
+}
+
 /** CPU ms of every process whose name starts with `name` (e.g. all PostgreSQL backends), by pid. */
 export function cpuByName(name: string): Map<number, number> {
   const out = new Map<number, number>()

@@ -103,8 +103,9 @@ export function writeProfileSummary(scenario: string, dir: string, procs: Array<
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : []
   if (files.length === 0) return null
   const sections = files.map((file) => {
-    const pid = Number(file.split('.')[3])
-    const name = procs.find((p) => p.pid === pid)?.name ?? `pid ${pid}`
+    // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (others: tsx's loader thread)
+    const [pid, thread] = file.split('.').slice(3, 5).map(Number)
+    const name = `${procs.find((p) => p.pid === pid)?.name ?? `pid ${pid}`}${thread === 0 ? '' : ` (thread ${thread})`}`
     const profile = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as CpuProfile
     return { name, text: `## ${name}\n\n${table(summarise(profile), top)}\n` }
   })
