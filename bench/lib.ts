@@ -18,6 +18,8 @@ export const ADMIN = { email: 'bench-admin@example.org', password: 'bench-passwo
 
 const cleanups: Array<() => Promise<void> | void> = []
 const children = new Set<ChildProcess>()
+/** Every process startProcess() spawned, by name: the profiles (`--profile`) are named by pid. */
+export const started: Array<{ name: string; pid: number }> = []
 
 export function onCleanup(fn: () => Promise<void> | void): void {
   cleanups.push(fn)
@@ -77,6 +79,7 @@ export function startProcess(
   const child = spawn(options.command ?? process.execPath, args, { cwd: ROOT, env: cleanEnv(env), stdio })
   if (child.pid === undefined) throw new Error(`${name}: could not spawn ${args.join(' ')}`)
   children.add(child)
+  started.push({ name, pid: child.pid })
   let tail: string[] = []
   const lineWaiters = new Set<(line: string) => void>()
   let buffered = ''
@@ -440,6 +443,17 @@ export function cpuMsOf(pid: number): number {
   } catch {
     return 0
   }
+}
+
+/** CPU ms of a process and its children (API_PROCESSES: the supervisor and its API processes). */
+export function cpuMsOfTree(pid: number): number {
+  let children: number[] = []
+  try {
+    children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number)
+  } catch {
+    // gone
+  }
+  return cpuMsOf(pid) + children.reduce((sum, child) => sum + cpuMsOfTree(child), 0)
 }
 
 /** CPU ms of every process whose name starts with `name` (e.g. all PostgreSQL backends), by pid. */

@@ -4,7 +4,8 @@
  * per registration), both as their own processes on the same bench database, autocannon with a distinct email per
  * request in a third. Then a rush: capacity 500, 5,000 attempts as fast as possible → exactly 500 confirmed.
  * Env: BENCH_CONNECTIONS (200), BENCH_DURATION seconds per run (20), BENCH_WARMUP seconds (3), BENCH_ROUNDS (1; the
- * order alternates each round), BENCH_RUSH_CAPACITY (500), BENCH_RUSH_ATTEMPTS (5000).
+ * order alternates each round), BENCH_RUSH_CAPACITY (500), BENCH_RUSH_ATTEMPTS (5000), BENCH_API_PROCESSES (1: our
+ * server's API_PROCESSES; its CPU is then that of the supervisor and all its API processes).
  */
 import os from 'node:os'
 import postgres from 'postgres'
@@ -12,7 +13,7 @@ import {
   ADMIN,
   autocannonBodies,
   cpuByName,
-  cpuMsOf,
+  cpuMsOfTree,
   createBenchDatabase,
   freePort,
   jsonRequest,
@@ -36,6 +37,7 @@ const WARMUP = num('BENCH_WARMUP', 3)
 const ROUNDS = num('BENCH_ROUNDS', 1)
 const RUSH_CAPACITY = num('BENCH_RUSH_CAPACITY', 500)
 const RUSH_ATTEMPTS = num('BENCH_RUSH_ATTEMPTS', 5000)
+const API_PROCESSES = num('BENCH_API_PROCESSES', 1)
 const TARGET_RATIO = 3
 const TARGET_P99_MS = 150
 const POOL_SIZE = 10
@@ -89,7 +91,7 @@ async function run() {
   console.log(`load average ${load.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs${busy}`)
 
   const databaseUrl = await createBenchDatabase()
-  const ours = await startApp('vereinsmesse', { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ROLE: 'api' })
+  const ours = await startApp('vereinsmesse', { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ROLE: 'api', API_PROCESSES: String(API_PROCESSES) })
   // LOG_LEVEL=warn: every line our server writes is a warning or an error.
   const serverLog: string[] = []
   ours.proc.child.stdout!.on('data', (chunk: string) => serverLog.push(...chunk.split('\n').filter(Boolean)))
@@ -290,7 +292,7 @@ async function measure(sql: postgres.Sql, round: number, name: Name, target: { u
     }
   })()
   const pgBefore = cpuByName('postgres')
-  const serverBefore = cpuMsOf(target.pid)
+  const serverBefore = cpuMsOfTree(target.pid)
   const machineBefore = machineCpuMs()
   const result = await autocannonBodies(target.url, {
     connections: CONNECTIONS,
@@ -300,7 +302,7 @@ async function measure(sql: postgres.Sql, round: number, name: Name, target: { u
     sumField: 'partySize',
   })
   const machineAfter = machineCpuMs()
-  const serverAfter = cpuMsOf(target.pid)
+  const serverAfter = cpuMsOfTree(target.pid)
   const pgAfter = cpuByName('postgres')
   sampling = false
   await sampler

@@ -7,7 +7,9 @@
  */
 import fs from 'node:fs'
 import os from 'node:os'
-import { cleanupAll } from './lib.js'
+import path from 'node:path'
+import { cleanupAll, started } from './lib.js'
+import { writeProfileSummary } from './profile.js'
 import type { Scenario, Summary } from './scenario.js'
 import { printSummary } from './table.js'
 
@@ -25,10 +27,12 @@ async function load(name: string): Promise<Scenario> {
 
 async function main(args: string[]): Promise<number> {
   if (args.includes('--list') || args.includes('-h') || args.includes('--help')) {
-    console.log('usage: npm run bench [-- all | <scenario> ...]\n')
+    console.log('usage: npm run bench [-- [--profile] all | <scenario> ...]\n')
     for (const name of available) console.log(`  ${name.padEnd(10)} ${(await load(name)).description}`)
     return 0
   }
+  const profile = args.includes('--profile')
+  args = args.filter((a) => a !== '--profile')
   const unknown = args.filter((a) => a !== 'all' && !available.includes(a))
   if (unknown.length) {
     console.error(`unknown scenario ${unknown.join(', ')}; available: all, ${available.join(', ')}`)
@@ -41,7 +45,9 @@ async function main(args: string[]): Promise<number> {
   for (const name of names) {
     const scenario = await load(name)
     console.log(`\n=== ${name}: ${scenario.description}`)
-    const started = performance.now()
+    const startedAt = performance.now()
+    const profileDir = profile ? fs.mkdtempSync(path.join(os.tmpdir(), `vms-profile-${name}-`)) : undefined
+    if (profileDir) process.env.BENCH_CPU_PROF = profileDir
     try {
       results.push({ bench: name, summary: (await scenario.run()) ?? [] })
     } catch (err) {
@@ -52,8 +58,13 @@ async function main(args: string[]): Promise<number> {
       results.push({ bench: name, summary: [{ target: 'runs to the end', actual: `error: ${(err as Error).message}`.slice(0, 120), ok: false }] })
     } finally {
       await cleanupAll()
+      delete process.env.BENCH_CPU_PROF
     }
-    console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(0)} s)`)
+    if (profileDir) {
+      const written = writeProfileSummary(name, profileDir, started)
+      console.log(written ? `profile: ${path.relative(process.cwd(), written)} (raw profiles in ${profileDir})` : `profile: no profiles were written in ${profileDir}`)
+    }
+    console.log(`(${name}: ${((performance.now() - startedAt) / 1000).toFixed(0)} s)`)
   }
   printSummary(results)
   return failed ? 1 : 0

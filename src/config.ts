@@ -24,6 +24,7 @@ const EnvSchema = Type.Object({
   ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10 })),
   ROLE: choice(['all', 'api', 'worker'] as const, 'all'),
+  API_PROCESSES: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
   WORKER_POLL_MS: Type.Integer({ minimum: 50, maximum: 3_600_000, default: 2000 }),
   RATE_LIMIT: choice(['on', 'off'] as const, 'on'),
   CORS_ORIGINS: Type.Optional(Type.String()),
@@ -48,6 +49,8 @@ export interface Config {
   adminEmail?: string
   adminPassword?: string
   role: 'all' | 'api' | 'worker'
+  /** API processes on this machine (node:cluster, one port); more than 1 needs PostgreSQL (src/cluster.ts) */
+  apiProcesses: number
   workerPollMs: number
   rateLimit: boolean
   /** exact origins (scheme://host[:port]) of front ends on another origin; empty: no CORS headers at all */
@@ -79,6 +82,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `Invalid configuration: ${raw.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL'} must be set together with ${raw.ADMIN_EMAIL ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD'}`,
     )
   }
+  if (raw.API_PROCESSES > 1 && raw.DATABASE_URL === undefined) {
+    throw new ConfigError('Invalid configuration: API_PROCESSES above 1 needs DATABASE_URL (the embedded database belongs to one process)')
+  }
   const serviceUrl = (raw.SERVICE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, '')
   return {
     port: raw.PORT,
@@ -92,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminEmail: raw.ADMIN_EMAIL?.toLowerCase(),
     adminPassword: raw.ADMIN_PASSWORD,
     role: raw.ROLE,
+    apiProcesses: raw.API_PROCESSES,
     workerPollMs: raw.WORKER_POLL_MS,
     rateLimit: raw.RATE_LIMIT === 'on',
     corsOrigins: parseOrigins(raw.CORS_ORIGINS),

@@ -1,4 +1,6 @@
+import cluster from 'node:cluster'
 import closeWithGrace from 'close-with-grace'
+import { superviseApiProcesses } from './cluster.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { openDatabase, type Database, type DatabaseHandle } from './db/client.js'
 import { migrateDatabase, migrationsApplied } from './db/migrate.js'
@@ -121,7 +123,8 @@ try {
   process.stderr.write(`${err.message}\n`)
   process.exit(78) // EX_CONFIG
 }
-main(config).catch((err: Error) => {
+const start = config.apiProcesses > 1 && config.role !== 'worker' && cluster.isPrimary ? superviseApiProcesses(config) : main(config)
+start.catch((err: Error) => {
   process.stderr.write(`vereinsmesse could not start: ${err.message}\n`)
   process.exit(1)
 })

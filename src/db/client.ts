@@ -1,8 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import postgres from 'postgres'
-import { sql } from 'drizzle-orm'
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
+import { getTableColumns, sql } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransaction } from 'drizzle-orm/pg-core'
 import type { ExtractTablesWithRelations } from 'drizzle-orm'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import * as schema from './schema.js'
@@ -140,4 +140,20 @@ function isAlive(pid: number): boolean {
 export async function rawRows<T>(db: Queryable, query: ReturnType<typeof sql>): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as T[] | { rows: T[] }
   return Array.isArray(result) ? result : result.rows
+}
+
+/**
+ * Rows of `table` from a raw `returning *` (snake_case names, driver values) as drizzle's own queries return them:
+ * for statements drizzle cannot build, such as an insert from `unnest` of array parameters.
+ */
+export async function tableRows<T extends PgTable>(db: Queryable, table: T, query: ReturnType<typeof sql>): Promise<T['$inferSelect'][]> {
+  const columns = Object.entries(getTableColumns(table))
+  return (await rawRows<Record<string, unknown>>(db, query)).map((raw) => {
+    const row: Record<string, unknown> = {}
+    for (const [key, column] of columns) {
+      const value = raw[column.name]
+      row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value)
+    }
+    return row as T['$inferSelect']
+  })
 }

@@ -45,16 +45,20 @@ declare module 'fastify' {
 export const authPlugin = fp(async (app: FastifyInstance) => {
   app.decorate('authenticators', new Map<TokenPrefix, Authenticator>())
   app.decorateRequest('principal', null)
-  app.addHook('onRequest', async (request) => {
+  // A callback hook: a request without a token (most public ones) passes without a promise made and awaited.
+  app.addHook('onRequest', (request, _reply, done) => {
     const header = request.headers.authorization
-    if (header === undefined) return
+    if (header === undefined) return done()
     const match = /^Bearer (\S+)$/i.exec(header)
     const token = match?.[1]
-    if (!token || !TOKEN_PATTERN.test(token)) throw Problem.unauthenticated('The bearer token is malformed.')
+    if (!token || !TOKEN_PATTERN.test(token)) return done(Problem.unauthenticated('The bearer token is malformed.'))
     const authenticate = app.authenticators.get(token.slice(0, 4) as TokenPrefix)
-    const principal = authenticate ? await authenticate(token) : null
-    if (!principal) throw Problem.unauthenticated('The token is unknown, expired or revoked.')
-    request.principal = principal
+    if (!authenticate) return done(Problem.unauthenticated('The token is unknown, expired or revoked.'))
+    authenticate(token).then((principal) => {
+      if (!principal) return done(Problem.unauthenticated('The token is unknown, expired or revoked.'))
+      request.principal = principal
+      done()
+    }, done)
   })
 })
 

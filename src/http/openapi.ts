@@ -36,10 +36,10 @@ export const openapiPlugin = fp<{ features: FeatureDocs[] }>(async (app: Fastify
   })
   // A creation answers where the created thing lives, as its declaration says.
   const locations = new Map(features.flatMap((f) => Object.entries(f.routes)).flatMap(([key, doc]) => (doc.location ? [[key, doc.location]] : [])))
-  app.addHook('preSerialization', async (request, reply, payload: { id?: unknown } | null) => {
+  app.addHook('preSerialization', (request, reply, payload: { id?: unknown } | null, done) => {
     const location = reply.statusCode === 201 && locations.get(`${request.method} ${request.routeOptions.url}`)
     if (location && typeof payload?.id === 'string') reply.header('location', location.replace('{id}', payload.id))
-    return payload
+    done(null, payload)
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 })

@@ -7,9 +7,9 @@ import { Problem } from './problem.js'
  * before validation, wherever they are in the body or the query string, with the path of the first one.
  */
 export function registerTextGuard(app: FastifyInstance) {
-  app.addHook('preValidation', async (request: FastifyRequest) => {
+  app.addHook('preValidation', (request: FastifyRequest, _reply, done) => {
     const where = findBadText(request.body, '/body') ?? findBadText(request.query, '/querystring')
-    if (where) throw Problem.invalidField(where, 'must not contain NUL characters or unpaired surrogates')
+    done(where ? Problem.invalidField(where, 'must not contain NUL characters or unpaired surrogates') : undefined)
   })
 }
 

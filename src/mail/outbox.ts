@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { and, eq } from 'drizzle-orm'
-import type { Queryable } from '../db/client.js'
+import { and, eq, sql } from 'drizzle-orm'
+import { rawRows, type Queryable } from '../db/client.js'
 import { outboxEmails } from '../db/schema.js'
 import { normaliseLocale, validateEmailData, type TemplateName } from './templates.js'
 
@@ -42,13 +42,23 @@ export async function enqueueEmails(tx: Queryable, emails: EmailToQueue[]): Prom
     }
   })
   let inserted = 0
-  // Chunks keep each statement under PostgreSQL's 65,535 bind parameters for large announcements.
+  // One array parameter per column (`unnest`): the statement's text is the same for any number of rows, so it is
+  // prepared once; chunks bound the size of one statement for large announcements.
   for (let i = 0; i < rows.length; i += 1000) {
-    const result = await tx
-      .insert(outboxEmails)
-      .values(rows.slice(i, i + 1000))
-      .onConflictDoNothing({ target: outboxEmails.dedupeKey })
-      .returning({ id: outboxEmails.id })
+    const chunk = rows.slice(i, i + 1000)
+    const column = <K extends keyof (typeof rows)[number]>(key: K) => sql.param(chunk.map((row) => row[key]))
+    const result = await rawRows(
+      tx,
+      // jsonb and timestamptz travel as text arrays: postgres.js has no array serializer for them.
+      sql`insert into outbox_emails (id, event_id, to_address, template, locale, data, dedupe_key, message_id, send_after)
+          select e.id, e.event_id, e.to_address, e.template, e.locale, e.data::jsonb, e.dedupe_key, e.message_id, e.send_after::timestamptz
+          from unnest(${column('id')}::uuid[], ${column('eventId')}::uuid[], ${column('toAddress')}::text[], ${column('template')}::text[],
+                      ${column('locale')}::text[], ${sql.param(chunk.map((row) => JSON.stringify(row.data)))}::text[], ${column('dedupeKey')}::text[],
+                      ${column('messageId')}::text[], ${sql.param(chunk.map((row) => row.sendAfter.toISOString()))}::text[])
+            as e(id, event_id, to_address, template, locale, data, dedupe_key, message_id, send_after)
+          on conflict (dedupe_key) where dedupe_key is not null do nothing
+          returning id`,
+    )
     inserted += result.length
   }
   return inserted

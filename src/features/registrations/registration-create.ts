@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { and, eq, inArray, sql } from 'drizzle-orm'
-import type { Database, Transaction } from '../../db/client.js'
+import { rawRows, tableRows, type Database, type Transaction } from '../../db/client.js'
 import { GroupCommit, type Waiting } from '../../db/group-commit.js'
-import { idempotencyKeys, outboxEmails, registrations, registrationTokens, type EventRow, type TicketRow } from '../../db/schema.js'
+import { idempotencyKeys, outboxEmails, registrations, type EventRow, type TicketRow } from '../../db/schema.js'
 import { Problem } from '../../http/problem.js'
 import { enqueueEmails, type EmailToQueue } from '../../mail/outbox.js'
 import { newToken } from '../auth/tokens.js'
@@ -265,7 +265,7 @@ interface Written {
 async function writeAsConfirmed(tx: Transaction, items: Pending[]): Promise<Map<Pending, Written>> {
   const { config, event } = items[0]
   const consentAt = new Date()
-  const values = items.map((item, i) => ({
+  const values = items.map((item) => ({
     id: item.made.registrationId,
     eventId: event.id,
     email: item.input.email.trim(),
@@ -275,26 +275,47 @@ async function writeAsConfirmed(tx: Transaction, items: Pending[]): Promise<Map<
     accessibilityNeeds: item.input.accessibilityNeeds?.trim() || null,
     status: 'confirmed' as const,
     consentPrivacyAt: consentAt,
-    // The waitlist goes by created_at: one microsecond apart keeps the batch's arrival order.
-    createdAt: sql`clock_timestamp() + ${i} * interval '1 microsecond'`,
+    createdAt: consentAt,
+    updatedAt: consentAt,
+    cancelledAt: null,
+    erasedAt: null,
   }))
+  const column = <T>(pick: (item: Pending, i: number) => T) => sql.param(items.map(pick))
   const withKey = items.filter((item) => item.idempotencyKey)
   const emailIds = items.map(() => randomUUID())
-  const emails = items.map((item, i) =>
-    confirmationEmail(config, event, { ...values[i], createdAt: consentAt, updatedAt: consentAt, cancelledAt: null, erasedAt: null }, { id: item.made.ticketId, code: item.made.ticketCode }, item.made.token.token),
-  )
-  // Each drizzle query runs when awaited, and again if awaited again: settle them once, by name, then read.
+  const emails = items.map((item, i) => confirmationEmail(config, event, values[i], { id: item.made.ticketId, code: item.made.ticketCode }, item.made.token.token))
+  // Each table's rows go as one array parameter per column (unnest): the statements' texts do not depend on the
+  // batch's size, so they are prepared once, and nothing builds thousands of placeholders per batch.
   const settled = await settleAll({
-    registrations: tx.insert(registrations).values(values).onConflictDoNothing().returning(),
-    tokens: tx.insert(registrationTokens).values(items.map((item) => ({ tokenHash: item.made.token.hash, registrationId: item.made.registrationId }))),
+    // The waitlist goes by created_at: one microsecond apart keeps the batch's arrival order.
+    registrations: tableRows(
+      tx,
+      registrations,
+      sql`insert into registrations (id, event_id, email, name, party_size, language, accessibility_needs, status, consent_privacy_at, created_at)
+          select r.id, ${event.id}::uuid, r.email, r.name, r.party_size, r.language, r.needs, 'confirmed', ${consentAt.toISOString()}::timestamptz,
+                 clock_timestamp() + (r.ord - 1) * interval '1 microsecond'
+          from unnest(${column((_, i) => values[i].id)}::uuid[], ${column((_, i) => values[i].email)}::text[], ${column((_, i) => values[i].name)}::text[],
+                      ${column((item) => item.partySize)}::int[], ${column((_, i) => values[i].language)}::text[],
+                      ${column((_, i) => values[i].accessibilityNeeds)}::text[]) with ordinality as r(id, email, name, party_size, language, needs, ord)
+          on conflict do nothing
+          returning *`,
+    ),
+    tokens: tx.execute(
+      sql`insert into registration_tokens (token_hash, registration_id)
+          select * from unnest(${column((item) => item.made.token.hash)}::text[], ${column((item) => item.made.registrationId)}::uuid[])`,
+    ),
     keys:
       withKey.length === 0
         ? []
-        : tx
-            .insert(idempotencyKeys)
-            .values(withKey.map((item) => ({ eventId: event.id, key: item.idempotencyKey!, fingerprint: item.fingerprint, registrationId: item.made.registrationId })))
-            .onConflictDoNothing()
-            .returning({ key: idempotencyKeys.key }),
+        : rawRows<{ key: string }>(
+            tx,
+            sql`insert into idempotency_keys (event_id, key, fingerprint, registration_id)
+                select ${event.id}::uuid, k.key, k.fingerprint, k.registration_id
+                from unnest(${sql.param(withKey.map((item) => item.idempotencyKey!))}::text[], ${sql.param(withKey.map((item) => item.fingerprint))}::text[],
+                            ${sql.param(withKey.map((item) => item.made.registrationId))}::uuid[]) as k(key, fingerprint, registration_id)
+                on conflict do nothing
+                returning key`,
+          ),
     tickets: issueVisitorTickets(
       tx,
       items.map((item, i) => ({

@@ -153,8 +153,8 @@ t.test('the door search uses its indexes on a big event', async (t) => {
   )
   t.match(
     await plan(sql`select id from registrations where event_id = ${fair.id}::uuid and status = 'confirmed' and lower(email) like 'person-42%'`),
-    /registrations_event_email_prefix_idx/,
-    'the start of an email: the text_pattern_ops index',
+    /Index Scan using registrations_event_email_live_key[^]*Index Cond: .*~>=~ 'person-42'/,
+    'the start of an email: the range of the unique text_pattern_ops index (one index for uniqueness and search)',
   )
   const phone = await d.scanner(fair.id)
   const found = must(await d.inject('GET', `/v1/events/${fair.id}/attendees?q=name42`, phone.auth), 200).items
