@@ -67,6 +67,7 @@ const TAGS: Record<string, string> = {
   associations: "Associations (the exhibitors): signing up, profiles, members, the public directory and its vocabularies, the fair's exhibitors, partners and co-exhibitors.",
   stands: 'The stand plan of an event: stands, their sizes and features, created one by one or imported.',
   'stand bookings': 'Associations asking for a stand, organizers deciding, and the exhibitor passes of approved bookings.',
+  meetings: 'Meetings between associations at a fair: requests and answers, slots and places, the scheduler, agendas and stats.',
 }
 
 const ID_OF: Record<string, string> = {

@@ -42,6 +42,7 @@ export const TEMPLATE_NAMES = [
   'booking-status',
   'co-exhibitor-invitation',
   'stand-freed',
+  'meeting',
 ] as const
 export type TemplateName = (typeof TEMPLATE_NAMES)[number]
 
@@ -200,6 +201,28 @@ export const EMAIL_DATA = {
     waitlisted: Optional(Text),
     /** PUBLIC_URL/events/{eventId}/stand-bookings?status=waitlisted */
     bookingsUrl: Url,
+  }),
+  /** to an association's contact on each step of a meeting with another association; the text depends on `kind` */
+  meeting: Type.Object({
+    /** the recipient */
+    associationName: Line,
+    /** the other side */
+    otherName: Line,
+    ...eventFields,
+    kind: oneOf(['requested', 'accepted', 'scheduled', 'declined', 'rescheduled', 'cancelled', 'held', 'reminder']),
+    meetingId: Id,
+    /** PUBLIC_URL/meetings/{id} */
+    manageUrl: Url,
+    /** the inviter's words (requested) */
+    message: Optional(Text),
+    /** why the pair matches, one per line, in the recipient's language (requested) */
+    reasons: Optional(Text),
+    /** the meeting's time and place, when it has one: the worker attaches an .ics */
+    meetingStartsAt: Optional(Instant),
+    meetingEndsAt: Optional(Instant),
+    placeCode: Optional(Line),
+    /** the decline's reason */
+    reason: Optional(Text),
   }),
 } satisfies Record<TemplateName, TSchema>
 

@@ -134,6 +134,30 @@ const SAMPLES: { [T in TemplateName]: EmailData[T][] } = {
     },
     { ...event, standCode: 'H1-07', associationName: 'Kulturverein Nordstadt e. V.', bookingsUrl: 'https://messe.example/events/x/stand-bookings?status=waitlisted' },
   ],
+  meeting: [
+    {
+      ...event,
+      associationName: 'Kulturverein Nordstadt e. V.',
+      otherName: 'Elternnetzwerk Hörde',
+      kind: 'requested',
+      meetingId: '4f1c2d3e-0000-4000-8000-000000000010',
+      manageUrl: 'https://messe.example/meetings/4f1c2d3e-0000-4000-8000-000000000010',
+      message: 'Wir würden gern über ein gemeinsames Sommerfest sprechen.',
+      reasons: 'Both work in culture\nBoth in Innenstadt-Nord',
+    },
+    ...(['accepted', 'scheduled', 'declined', 'rescheduled', 'cancelled', 'held', 'reminder'] as const).map((kind) => ({
+      ...event,
+      associationName: 'Elternnetzwerk Hörde',
+      otherName: 'Kulturverein Nordstadt e. V.',
+      kind,
+      meetingId: '4f1c2d3e-0000-4000-8000-000000000010',
+      manageUrl: 'https://messe.example/meetings/4f1c2d3e-0000-4000-8000-000000000010',
+      ...(kind === 'declined' ? { reason: 'Keine Zeit an diesem Tag.' } : {}),
+      ...(['scheduled', 'rescheduled', 'held', 'reminder'].includes(kind)
+        ? { meetingStartsAt: '2027-03-20T10:00:00.000Z', meetingEndsAt: '2027-03-20T10:20:00.000Z', placeCode: 'T3' }
+        : {}),
+    })),
+  ],
 }
 
 const samples = (template: TemplateName) => SAMPLES[template] as unknown as Record<string, unknown>[]

@@ -6,6 +6,7 @@ import type { EmailAttachment, EmailAttachments } from '../../mail/attachments.j
 import { passQrCid, TICKET_QR_CID, type EmailData } from '../../mail/templates.js'
 import { registrationCalendar, CALENDAR_CONTENT_TYPE } from '../registrations/calendar.js'
 import { ticketQrPng } from '../tickets/qr.js'
+import { meetingsCalendar } from '../meetings/agenda.js'
 
 export { TICKET_QR_CID }
 export const TICKET_FILENAME = 'ticket.png'
@@ -14,6 +15,26 @@ export const CALENDAR_FILENAME = 'vereinsmesse.ics'
 export const emailAttachments: EmailAttachments = {
   'registration-confirmed': ticketAttachments,
   'booking-status': passAttachments,
+  meeting: meetingAttachments,
+}
+
+/** A meeting with a time (scheduled, moved, reminded): the meeting as `meeting.ics`. */
+async function meetingAttachments(d: EmailData['meeting'], options: { now?: Date }): Promise<EmailAttachment[]> {
+  if (!d.meetingStartsAt || !d.meetingEndsAt || d.kind === 'held') return []
+  const ics = meetingsCalendar(
+    [
+      {
+        meetingId: d.meetingId,
+        summary: `${d.eventTitle}: ${d.otherName}`,
+        startsAt: new Date(d.meetingStartsAt),
+        endsAt: new Date(d.meetingEndsAt),
+        location: [d.placeCode, d.venueName].filter(Boolean).join(', '),
+        cancelled: d.kind === 'cancelled',
+      },
+    ],
+    options.now,
+  )
+  return [{ filename: 'meeting.ics', content: Buffer.from(ics, 'utf8'), contentType: CALENDAR_CONTENT_TYPE, contentTransferEncoding: 'base64' }]
 }
 
 /**
