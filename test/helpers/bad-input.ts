@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 /*
  * Generators for the bad-input corpus (test/hardening/bad-input*.test.ts).
  *
@@ -632,6 +633,18 @@ export async function corpusFixtures(t: Test): Promise<Fixtures> {
     'POST /v1/stand-bookings/:id/reject': { headers: o, url: `/v1/stand-bookings/${booking.id}/reject`, body: { reason: 'Kein Platz mehr' } },
     'POST /v1/stand-bookings/:id/waitlist': { headers: o, url: `/v1/stand-bookings/${booking.id}/waitlist`, body: { reason: 'Warteliste' } },
     'PATCH /v1/passes/:ticketId': { headers: o, url: `/v1/passes/${pass.id}`, body: { holderName: 'Standteam' } },
+    'GET /v1/events/:eventId/meeting-slots': { headers: x, url: `${e}/meeting-slots`, query: { associationId: exhibitor.id } },
+    'POST /v1/events/:eventId/meetings': {
+      headers: x,
+      url: `${e}/meetings`,
+      body: { fromAssociationId: exhibitor.id, toAssociationId: randomUUID(), message: 'Treffen?', proposedSlots: [event.startsAt] },
+    },
+    'POST /v1/meetings/:id/accept': { headers: x, url: `/v1/meetings/${randomUUID()}/accept`, body: { startsAt: event.startsAt } },
+    'POST /v1/meetings/:id/decline': { headers: x, url: `/v1/meetings/${randomUUID()}/decline`, body: { reason: 'Keine Zeit' } },
+    'POST /v1/meetings/:id/reschedule': { headers: x, url: `/v1/meetings/${randomUUID()}/reschedule`, body: { startsAt: event.startsAt } },
+    'POST /v1/meetings/:id/held': { headers: x, url: `/v1/meetings/${randomUUID()}/held`, body: {} },
+    'GET /v1/associations/:id/meetings': { headers: x, url: `/v1/associations/${exhibitor.id}/meetings`, query: { eventId, limit: '10' } },
+    'GET /v1/associations/:id/agenda.ics': { headers: x, url: `/v1/associations/${exhibitor.id}/agenda.ics`, query: { eventId } },
   }
   return { setup, routes }
 }
@@ -765,7 +778,7 @@ export async function runCorpus(t: Test, keys: string[]) {
 }
 
 /** The routes of each corpus file (split so the files run in parallel); together: every route with input. */
-export const CORPUS_GROUPS: Record<'accounts-events' | 'door-registrations' | 'exhibitors-stands', string[]> = {
+export const CORPUS_GROUPS: Record<'accounts-events' | 'door-registrations' | 'exhibitors-stands' | 'meetings', string[]> = {
   'accounts-events': [
     'POST /v1/auth/login',
     'POST /v1/auth/magic-link',
@@ -809,5 +822,15 @@ export const CORPUS_GROUPS: Record<'accounts-events' | 'door-registrations' | 'e
     'POST /v1/stand-bookings/:id/reject',
     'POST /v1/stand-bookings/:id/waitlist',
     'PATCH /v1/passes/:ticketId',
+  ],
+  meetings: [
+    'GET /v1/events/:eventId/meeting-slots',
+    'POST /v1/events/:eventId/meetings',
+    'POST /v1/meetings/:id/accept',
+    'POST /v1/meetings/:id/decline',
+    'POST /v1/meetings/:id/reschedule',
+    'POST /v1/meetings/:id/held',
+    'GET /v1/associations/:id/meetings',
+    'GET /v1/associations/:id/agenda.ics',
   ],
 }

@@ -80,6 +80,7 @@ t.test('create', async (t) => {
         standBookingClosesAt: null,
         reminders: [],
         retentionDays: null,
+        meetings: { enabled: false, slotMinutes: 20, windows: [], tables: 0, maxPerAssociation: 8 },
         status: 'draft',
         publishedAt: null,
         cancelledAt: null,
