@@ -20274,12 +20274,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description The request body. */
-        requestBody: {
-            content: {
-                "application/json": Record<string, never>;
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description The meeting, held. */
             200: {

@@ -642,7 +642,6 @@ export async function corpusFixtures(t: Test): Promise<Fixtures> {
     'POST /v1/meetings/:id/accept': { headers: x, url: `/v1/meetings/${randomUUID()}/accept`, body: { startsAt: event.startsAt } },
     'POST /v1/meetings/:id/decline': { headers: x, url: `/v1/meetings/${randomUUID()}/decline`, body: { reason: 'Keine Zeit' } },
     'POST /v1/meetings/:id/reschedule': { headers: x, url: `/v1/meetings/${randomUUID()}/reschedule`, body: { startsAt: event.startsAt } },
-    'POST /v1/meetings/:id/held': { headers: x, url: `/v1/meetings/${randomUUID()}/held`, body: {} },
     'GET /v1/associations/:id/meetings': { headers: x, url: `/v1/associations/${exhibitor.id}/meetings`, query: { eventId, limit: '10' } },
     'GET /v1/associations/:id/agenda.ics': { headers: x, url: `/v1/associations/${exhibitor.id}/agenda.ics`, query: { eventId } },
   }
@@ -829,7 +828,6 @@ export const CORPUS_GROUPS: Record<'accounts-events' | 'door-registrations' | 'e
     'POST /v1/meetings/:id/accept',
     'POST /v1/meetings/:id/decline',
     'POST /v1/meetings/:id/reschedule',
-    'POST /v1/meetings/:id/held',
     'GET /v1/associations/:id/meetings',
     'GET /v1/associations/:id/agenda.ics',
   ],

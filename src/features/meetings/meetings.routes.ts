@@ -24,11 +24,9 @@ import {
 import { performMeetingAction, requestMeeting } from './meetings.service.js'
 import { agenda, assertMember, listAssociationMeetings, meetingStats, slotsFor } from './meetings-read.service.js'
 import { runScheduler } from './schedule.service.js'
-import { Type } from 'typebox'
 
 const tags = ['meetings']
 const security = [{ bearer: [] }]
-const EmptyBody = Type.Object({}, { additionalProperties: false })
 
 export const meetingRoutes: FeatureRoutes = async (app, { db, config }) => {
   app.get(
@@ -73,12 +71,13 @@ export const meetingRoutes: FeatureRoutes = async (app, { db, config }) => {
     ['accept', MeetingAccept, 'Accept (the invited side): at `startsAt`, else the earliest proposed slot free for both, else accepted without a time; 409 slot_taken, meeting_limit'],
     ['decline', MeetingDecline, 'Decline (the invited side; the inviting side cancels instead)'],
     ['reschedule', MeetingReschedule, 'Move an accepted or scheduled meeting to another slot (either side); 409 slot_taken'],
-    ['held', EmptyBody, 'Record that the meeting took place (either side, after its start)'],
+    ['held', null, 'Record that the meeting took place (either side, after its start)'],
   ] as const
   for (const [name, body, summary] of actions) {
     app.post(
       `/v1/meetings/:id/${name}`,
-      { schema: { tags, security, summary, params: MeetingParams, body: name === 'held' ? Type.Optional(body) : ref(body), response: { 200: ref(Meeting), ...problemResponses } } },
+      // held takes no body (one sent is ignored)
+      { schema: { tags, security, summary, params: MeetingParams, ...(body ? { body: ref(body) } : {}), response: { 200: ref(Meeting), ...problemResponses } } },
       async (request) => {
         const input = (request.body ?? {}) as { startsAt?: string; reason?: string }
         return performMeetingAction(db, config, request.principal, request.params.id, name === 'held' ? 'hold' : name, input)
