@@ -26,6 +26,7 @@ import { registrationDocs } from './features/registrations/registrations.docs.js
 import { standDocs } from './features/stands/stands.docs.js'
 import { programDocs } from './features/program/program.docs.js'
 import { ticketDocs } from './features/tickets/tickets.docs.js'
+import { meetingDocs } from './features/meetings/meetings.docs.js'
 import { Problem } from './http/problem.js'
 import { sharedSchemas } from './http/schemas.js'
 import { buildValidator } from './http/validation.js'
@@ -38,6 +39,7 @@ import { checkinFeature } from './features/checkin/index.js'
 import { associationsFeature } from './features/associations/index.js'
 import { standsFeature } from './features/stands/index.js'
 import { programFeature } from './features/program/index.js'
+import { meetingsFeature } from './features/meetings/index.js'
 import { doorAppRoutes } from './features/door-app/door-app.routes.js'
 
 export interface BuildOptions {
@@ -82,7 +84,7 @@ export async function buildApp({ config, db, logStream, audiences = defaultAudie
   })
   await app.register(requestLogPlugin)
   await app.register(openapiPlugin, {
-    features: [httpDocs, authDocs, accountDocs, eventDocs, emailDocs, registrationDocs, ticketDocs, checkinDocs, associationDocs, standDocs, programDocs],
+    features: [httpDocs, authDocs, accountDocs, eventDocs, emailDocs, registrationDocs, ticketDocs, checkinDocs, associationDocs, standDocs, programDocs, meetingDocs],
   })
   if (answerCheck) await app.register(answerCheckPlugin, answerCheck)
   await app.register(authPlugin)
@@ -99,6 +101,7 @@ export async function buildApp({ config, db, logStream, audiences = defaultAudie
   await app.register(associationsFeature, deps)
   await app.register(standsFeature, deps)
   await app.register(programFeature, deps) // rooms, sessions, reservations
+  await app.register(meetingsFeature, deps) // meetings between associations at a fair
   await app.register(doorAppRoutes, deps) // the door staff's web app at /door
 
   return app

@@ -1572,6 +1572,248 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/{eventId}/meeting-slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fair's meeting slots, each free or not for one exhibiting association (exhibitors of the fair, organizers)
+         * @description The fair's meeting slots, each free or not for one exhibiting association (exhibitors of the fair, organizers).
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        get: operations["listMeetingSlots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask another exhibiting association for a meeting (members of the inviting one); 409 not_exhibiting, already_requested, meetings_closed
+         * @description Ask another exhibiting association for a meeting (members of the inviting one); 409 not_exhibiting, already_requested, meetings_closed.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["requestMeeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/meetings/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept (the invited side): at `startsAt`, else the earliest proposed slot free for both, else accepted without a time; 409 slot_taken, meeting_limit
+         * @description Accept (the invited side): at `startsAt`, else the earliest proposed slot free for both, else accepted without a time; 409 slot_taken, meeting_limit.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["acceptMeeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/meetings/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline (the invited side; the inviting side cancels instead)
+         * @description Decline (the invited side; the inviting side cancels instead).
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["declineMeeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/meetings/{id}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move an accepted or scheduled meeting to another slot (either side); 409 slot_taken
+         * @description Move an accepted or scheduled meeting to another slot (either side); 409 slot_taken.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["rescheduleMeeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/meetings/{id}/held": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that the meeting took place (either side, after its start)
+         * @description Record that the meeting took place (either side, after its start).
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["holdMeeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/meetings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel the meeting (either side); its slot is freed. 200 with the meeting, like a stand booking
+         * @description Cancel the meeting (either side); its slot is freed. 200 with the meeting, like a stand booking.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        delete: operations["cancelMeeting"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/associations/{id}/meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An association's meetings at a fair, by time, with the other side and the match's reasons (its members)
+         * @description An association's meetings at a fair, by time, with the other side and the match's reasons (its members).
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        get: operations["listAssociationMeetings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/associations/{id}/agenda.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An association's scheduled meetings at a fair as a calendar (its members)
+         * @description An association's scheduled meetings at a fair as a calendar (its members).
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        get: operations["getAssociationAgenda"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/meetings/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Place every accepted meeting into a free slot and place (organizers); never moves a meeting that has a time
+         * @description Place every accepted meeting into a free slot and place (organizers); never moves a meeting that has a time.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["scheduleMeetings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/meetings/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fair's meetings by status, associations meeting, and bridges (organizers)
+         * @description The fair's meetings by status, associations meeting, and bridges (organizers).
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        get: operations["getMeetingStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1665,6 +1907,41 @@ export interface components {
             audience: "visitors" | "exhibitors";
             minutesBefore: number;
         };
+        /** @description A time span of the fair in which associations meet. */
+        MeetingWindow: {
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+        };
+        /** @description meetings between associations; replaced whole by each PATCH */
+        MeetingSettings: {
+            enabled: boolean;
+            /** @default 20 */
+            slotMinutes: number;
+            windows: components["schemas"]["MeetingWindow"][];
+            /**
+             * @description meeting tables beside the stands, numbered T1, T2, …
+             * @default 0
+             */
+            tables: number;
+            /** @default 8 */
+            maxPerAssociation: number;
+        };
+        /** @description meetings between associations; absent fields take their defaults */
+        MeetingSettingsInput: {
+            enabled: boolean;
+            /** @default 20 */
+            slotMinutes: number;
+            windows?: components["schemas"]["MeetingWindow"][];
+            /**
+             * @description meeting tables beside the stands, numbered T1, T2, …
+             * @default 0
+             */
+            tables: number;
+            /** @default 8 */
+            maxPerAssociation: number;
+        };
         /** @description A new event; it starts as a draft. */
         EventCreate: {
             slug: string;
@@ -1721,6 +1998,7 @@ export interface components {
             registrationClosesAt?: string | null;
             standBookingOpensAt?: string | null;
             standBookingClosesAt?: string | null;
+            meetings?: components["schemas"]["MeetingSettingsInput"];
         };
         /** @description An event (the fair), with its status and the windows for registration and stand booking. */
         Event: {
@@ -1746,6 +2024,7 @@ export interface components {
             retentionDays: number | null;
             /** @description the reminder before each reserved session of the program goes out this many minutes before it */
             sessionReminderMinutesBefore: number;
+            meetings: components["schemas"]["MeetingSettings"];
             /** @enum {string} */
             status: "draft" | "published" | "cancelled";
             publishedAt: string | null;
@@ -2915,6 +3194,133 @@ export interface components {
                 people: number;
             };
             inside: number;
+        };
+        /** @description a stand's code, or a meeting table T1, T2, … */
+        MeetingPlace: {
+            /** @enum {string} */
+            kind: "stand" | "table";
+            code: string;
+        };
+        /** @description A meeting request: from, to, a message and up to three proposed slot starts. */
+        MeetingCreate: {
+            /** Format: uuid */
+            fromAssociationId: string;
+            /** Format: uuid */
+            toAssociationId: string;
+            message?: string;
+            /** @description slot starts, at most 3 */
+            proposedSlots?: string[];
+        };
+        /** @description A meeting between two associations: its status, time and place. */
+        Meeting: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            eventId: string;
+            /** @enum {string} */
+            status: "requested" | "accepted" | "scheduled" | "held" | "declined" | "cancelled";
+            from: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            to: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            message: string | null;
+            proposedSlots: string[];
+            /** Format: date-time */
+            startsAt?: string;
+            /** Format: date-time */
+            endsAt?: string;
+            place?: components["schemas"]["MeetingPlace"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description Accepting, optionally at a given slot start. */
+        MeetingAccept: {
+            /** Format: date-time */
+            startsAt?: string;
+        };
+        /** @description Why the meeting is declined; the inviting side is told. */
+        MeetingDecline: {
+            reason?: string;
+        };
+        /** @description The new slot start. */
+        MeetingReschedule: {
+            /** Format: date-time */
+            startsAt: string;
+        };
+        /** @description The fair's meeting slots for one association. */
+        MeetingSlotList: {
+            items: {
+                /** Format: date-time */
+                startsAt: string;
+                /** Format: date-time */
+                endsAt: string;
+                free: boolean;
+            }[];
+        };
+        /** @description A meeting as one association sees it: with whom, sent or received, and why they match. */
+        AssociationMeeting: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "requested" | "accepted" | "scheduled" | "held" | "declined" | "cancelled";
+            with: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                district: string;
+                migrantOrganization: boolean;
+            };
+            /** Format: date-time */
+            startsAt?: string;
+            /** Format: date-time */
+            endsAt?: string;
+            place?: components["schemas"]["MeetingPlace"];
+            message: string | null;
+            reasons: {
+                /** @enum {string} */
+                kind: "field" | "targetGroup" | "district" | "bridge";
+                key?: string;
+                text: string;
+            }[];
+            /** @enum {string} */
+            direction: "sent" | "received";
+        };
+        /** @description An association's meetings at a fair. */
+        AssociationMeetingList: {
+            items: components["schemas"]["AssociationMeeting"][];
+            nextCursor: string | null;
+        };
+        /** @description The scheduler's result. */
+        MeetingScheduleResult: {
+            scheduled: number;
+            unplaced: {
+                /** Format: uuid */
+                meetingId: string;
+                /** @enum {string} */
+                reason: "no_common_slot" | "no_place";
+            }[];
+        };
+        /** @description The fair's meetings by status, and its bridges. */
+        MeetingStats: {
+            requested: number;
+            accepted: number;
+            scheduled: number;
+            held: number;
+            declined: number;
+            cancelled: number;
+            associationsMeeting: number;
+            bridges: {
+                scheduled: number;
+                held: number;
+            };
         };
     };
     responses: never;
@@ -4712,6 +5118,13 @@ export interface operations {
                      *           "reminders": [],
                      *           "retentionDays": null,
                      *           "sessionReminderMinutesBefore": 30,
+                     *           "meetings": {
+                     *             "enabled": false,
+                     *             "slotMinutes": 20,
+                     *             "windows": [],
+                     *             "tables": 0,
+                     *             "maxPerAssociation": 8
+                     *           },
                      *           "status": "published",
                      *           "publishedAt": "2026-12-03T19:09:30.047Z",
                      *           "cancelledAt": null,
@@ -4899,6 +5312,13 @@ export interface operations {
                      *       "reminders": [],
                      *       "retentionDays": null,
                      *       "sessionReminderMinutesBefore": 30,
+                     *       "meetings": {
+                     *         "enabled": false,
+                     *         "slotMinutes": 20,
+                     *         "windows": [],
+                     *         "tables": 0,
+                     *         "maxPerAssociation": 8
+                     *       },
                      *       "status": "draft",
                      *       "publishedAt": null,
                      *       "cancelledAt": null,
@@ -5174,6 +5594,13 @@ export interface operations {
                      *       "reminders": [],
                      *       "retentionDays": null,
                      *       "sessionReminderMinutesBefore": 30,
+                     *       "meetings": {
+                     *         "enabled": false,
+                     *         "slotMinutes": 20,
+                     *         "windows": [],
+                     *         "tables": 0,
+                     *         "maxPerAssociation": 8
+                     *       },
                      *       "status": "draft",
                      *       "publishedAt": null,
                      *       "cancelledAt": null,
@@ -5397,6 +5824,13 @@ export interface operations {
                      *       ],
                      *       "retentionDays": null,
                      *       "sessionReminderMinutesBefore": 30,
+                     *       "meetings": {
+                     *         "enabled": false,
+                     *         "slotMinutes": 20,
+                     *         "windows": [],
+                     *         "tables": 0,
+                     *         "maxPerAssociation": 8
+                     *       },
                      *       "status": "draft",
                      *       "publishedAt": null,
                      *       "cancelledAt": null,
@@ -5699,6 +6133,13 @@ export interface operations {
                      *       "reminders": [],
                      *       "retentionDays": null,
                      *       "sessionReminderMinutesBefore": 30,
+                     *       "meetings": {
+                     *         "enabled": false,
+                     *         "slotMinutes": 20,
+                     *         "windows": [],
+                     *         "tables": 0,
+                     *         "maxPerAssociation": 8
+                     *       },
                      *       "status": "published",
                      *       "publishedAt": "2026-12-03T19:05:25.233Z",
                      *       "cancelledAt": null,
@@ -23129,6 +23570,2709 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionStats"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    listMeetingSlots: {
+        parameters: {
+            query: {
+                /** @description The association whose partners to rank (one the caller is a member of; organizers and admins: any exhibitor). */
+                associationId: string;
+            };
+            header?: never;
+            path: {
+                /** @description the event id (UUID) or its slug */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The slots, free or not for the association. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingSlotList"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `not_exhibiting` the association does not exhibit at this fair (no approved booking, not a confirmed co-exhibitor). */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_exhibiting",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The association does not exhibit at this fair (no approved booking, not a confirmed co-exhibitor).",
+                     *       "code": "not_exhibiting",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_exhibiting";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    requestMeeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the event id (UUID) or its slug */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A MeetingCreate. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingCreate"];
+            };
+        };
+        responses: {
+            /** @description The requested meeting. */
+            201: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meeting"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `not_exhibiting` the association does not exhibit at this fair (no approved booking, not a confirmed co-exhibitor); `already_requested` the two associations already have a live meeting (requested, accepted or scheduled) at this fair; `meetings_closed` meetings at this fair are not enabled, or the last meeting window has ended. */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_exhibiting",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The association does not exhibit at this fair (no approved booking, not a confirmed co-exhibitor).",
+                     *       "code": "not_exhibiting",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_exhibiting" | "already_requested" | "meetings_closed";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    acceptMeeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description A MeetingAccept. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingAccept"];
+            };
+        };
+        responses: {
+            /** @description The accepted or scheduled meeting. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meeting"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `invalid_transition` the thing is in a state that does not allow this (cancelled, erased, draft, already decided); `meetings_closed` meetings at this fair are not enabled, or the last meeting window has ended; `slot_taken` one of the associations already has a meeting then, or no place is free at that time; `meeting_limit` an association of the meeting already has the most meetings the fair allows. */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_transition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The thing is in a state that does not allow this (cancelled, erased, draft, already decided).",
+                     *       "code": "invalid_transition",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_transition" | "meetings_closed" | "slot_taken" | "meeting_limit";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    declineMeeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description A MeetingDecline. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingDecline"];
+            };
+        };
+        responses: {
+            /** @description The declined meeting. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meeting"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `invalid_transition` the thing is in a state that does not allow this (cancelled, erased, draft, already decided). */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_transition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The thing is in a state that does not allow this (cancelled, erased, draft, already decided).",
+                     *       "code": "invalid_transition",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_transition";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    rescheduleMeeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description A MeetingReschedule. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingReschedule"];
+            };
+        };
+        responses: {
+            /** @description The meeting at its new time. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meeting"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `invalid_transition` the thing is in a state that does not allow this (cancelled, erased, draft, already decided); `meetings_closed` meetings at this fair are not enabled, or the last meeting window has ended; `slot_taken` one of the associations already has a meeting then, or no place is free at that time. */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_transition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The thing is in a state that does not allow this (cancelled, erased, draft, already decided).",
+                     *       "code": "invalid_transition",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_transition" | "meetings_closed" | "slot_taken";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    holdMeeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The meeting, held. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meeting"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `invalid_transition` the thing is in a state that does not allow this (cancelled, erased, draft, already decided). */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_transition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The thing is in a state that does not allow this (cancelled, erased, draft, already decided).",
+                     *       "code": "invalid_transition",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_transition";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    cancelMeeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled meeting. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meeting"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `invalid_transition` the thing is in a state that does not allow this (cancelled, erased, draft, already decided). */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_transition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The thing is in a state that does not allow this (cancelled, erased, draft, already decided).",
+                     *       "code": "invalid_transition",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_transition";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    listAssociationMeetings: {
+        parameters: {
+            query: {
+                /** @description the event id (UUID) or its slug */
+                eventId: string;
+                /** @description The previous page's `nextCursor`; absent for the first page. */
+                cursor?: string;
+                /** @description How many items per page (1–200). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The association's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The association's meetings at the fair. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssociationMeetingList"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    getAssociationAgenda: {
+        parameters: {
+            query: {
+                /** @description the event id (UUID) or its slug */
+                eventId: string;
+            };
+            header?: never;
+            path: {
+                /** @description The association's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The association's scheduled meetings. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description attachment; filename="meetings.ics" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    scheduleMeetings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the event id (UUID) or its slug */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many were placed, and which were not and why. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingScheduleResult"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    getMeetingStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the event id (UUID) or its slug */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fair's meetings in figures. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingStats"];
                 };
             };
             /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */

@@ -69,6 +69,16 @@ export interface ReminderRule {
   minutesBefore: number
 }
 
+/** An event's meeting settings (contract: "Meetings between associations"). */
+export interface MeetingSettings {
+  enabled: boolean
+  slotMinutes: number
+  windows: { startsAt: string; endsAt: string }[]
+  tables: number
+  maxPerAssociation: number
+}
+export const DEFAULT_MEETING_SETTINGS: MeetingSettings = { enabled: false, slotMinutes: 20, windows: [], tables: 0, maxPerAssociation: 8 }
+
 export const events = pgTable(
   'events',
   {
@@ -96,6 +106,8 @@ export const events = pgTable(
     reminders: jsonb('reminders').$type<ReminderRule[]>().notNull().default([]),
     // the program's reminder goes out this long before each reserved session
     sessionReminderMinutesBefore: integer('session_reminder_minutes_before').notNull().default(30),
+    // meetings between associations (#12): replaced whole by each PATCH
+    meetings: jsonb('meetings').$type<MeetingSettings>().notNull().default(DEFAULT_MEETING_SETTINGS),
     status: text('status', { enum: EVENT_STATUSES }).notNull().default('draft'),
     publishedAt: at('published_at'),
     cancelledAt: at('cancelled_at'),
@@ -512,6 +524,8 @@ export const associations = pgTable(
     contactEmail: text('contact_email').notNull(),
     contactPhone: text('contact_phone'),
     registerNumber: text('register_number'),
+    // the language of emails to the contact address (meetings, #12)
+    language: text('language').notNull().default('de'),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
     // The directory's search: every word of name and description, prefix-matched through the GIN index.
@@ -843,4 +857,116 @@ export const sessionAttendance = pgTable(
     primaryKey({ columns: [t.sessionId, t.ticketId] }),
     check('session_attendance_inside_people_check', sql`${t.insidePeople} between 0 and 20 and (${t.insidePeople} > 0) = ${t.inside}`),
   ],
+)
+
+// ── Meetings between associations (#12) ─────────────────────────────────────────────────────────────────────
+// Migration meetings_claims (custom) adds the exclusion constraint of meeting_claims, which drizzle cannot declare.
+
+export const MEETING_STATUSES = ['requested', 'accepted', 'scheduled', 'held', 'declined', 'cancelled'] as const
+export type MeetingStatus = (typeof MEETING_STATUSES)[number]
+export const LIVE_MEETING_STATUSES = ['requested', 'accepted', 'scheduled'] as const
+export const PLACE_KINDS = ['stand', 'table'] as const
+export type PlaceKind = (typeof PLACE_KINDS)[number]
+
+/** A meeting between two exhibiting associations of one fair: requested by `from`, answered by `to`. */
+export const meetings = pgTable(
+  'meetings',
+  {
+    id: id(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    fromAssociationId: uuid('from_association_id')
+      .notNull()
+      .references(() => associations.id, { onDelete: 'cascade' }),
+    toAssociationId: uuid('to_association_id')
+      .notNull()
+      .references(() => associations.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: MEETING_STATUSES }).notNull().default('requested'),
+    message: text('message'),
+    proposedSlots: timestamp('proposed_slots', { withTimezone: true, mode: 'date' }).array().notNull().default(sql`'{}'::timestamptz[]`),
+    // set exactly while scheduled or held
+    startsAt: at('starts_at'),
+    endsAt: at('ends_at'),
+    placeKind: text('place_kind', { enum: PLACE_KINDS }),
+    placeCode: text('place_code'),
+    // bumped on every change: the reminder's dedupe key names it, so a meeting moved back to a time is reminded again
+    version: integer('version').notNull().default(1),
+    createdBy: uuid('created_by').references(() => accounts.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // One live meeting per pair and event, whichever side asked.
+    uniqueIndex('meetings_pair_live_key')
+      .on(t.eventId, sql`least(${t.fromAssociationId}, ${t.toAssociationId})`, sql`greatest(${t.fromAssociationId}, ${t.toAssociationId})`)
+      .where(sql`${t.status} in ('requested', 'accepted', 'scheduled')`),
+    index('meetings_event_status_idx').on(t.eventId, t.status),
+    index('meetings_from_idx').on(t.fromAssociationId, t.eventId),
+    index('meetings_to_idx').on(t.toAssociationId, t.eventId),
+    check('meetings_status_check', sql`${t.status} in ('requested', 'accepted', 'scheduled', 'held', 'declined', 'cancelled')`),
+    check('meetings_pair_check', sql`${t.fromAssociationId} <> ${t.toAssociationId}`),
+    check('meetings_time_check', sql`(${t.status} in ('scheduled', 'held')) = (${t.startsAt} is not null and ${t.endsAt} is not null and ${t.placeCode} is not null)`),
+    check('meetings_place_kind_check', sql`${t.placeKind} is null or ${t.placeKind} in ('stand', 'table')`),
+  ],
+)
+
+export type MeetingRow = typeof meetings.$inferSelect
+
+/** Every transition of a meeting: who, when, to which time. */
+export const meetingHistory = pgTable(
+  'meeting_history',
+  {
+    id: id(),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    fromStatus: text('from_status', { enum: MEETING_STATUSES }),
+    toStatus: text('to_status', { enum: MEETING_STATUSES }).notNull(),
+    startsAt: at('starts_at'),
+    actorAccountId: uuid('actor_account_id').references(() => accounts.id, { onDelete: 'set null' }),
+    reason: text('reason'),
+    at: createdAt(),
+  },
+  (t) => [index('meeting_history_meeting_idx').on(t.meetingId, t.at)],
+)
+
+/**
+ * The time a scheduled or held meeting takes from each of its holders: both associations (`association:<id>`)
+ * and its place (`stand:<standId>` or `table:T3`). The exclusion constraint meeting_claims_no_overlap (custom
+ * migration) refuses two claims of one holder whose times overlap, so no association and no place is in two
+ * meetings at once, whatever races.
+ */
+export const meetingClaims = pgTable(
+  'meeting_claims',
+  {
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    holder: text('holder').notNull(),
+    startsAt: at('starts_at').notNull(),
+    endsAt: at('ends_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.meetingId, t.holder] }), check('meeting_claims_times_check', sql`${t.endsAt} > ${t.startsAt}`)],
+)
+
+/**
+ * Per association and event, its meetings that are accepted, scheduled or held. Raised by a conditional update
+ * (`active < maxPerAssociation`), which the row lock serialises: nobody goes over the limit under concurrency.
+ */
+export const meetingCounts = pgTable(
+  'meeting_counts',
+  {
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    associationId: uuid('association_id')
+      .notNull()
+      .references(() => associations.id, { onDelete: 'cascade' }),
+    active: integer('active').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.associationId] }), check('meeting_counts_active_check', sql`${t.active} >= 0`)],
 )

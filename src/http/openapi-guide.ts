@@ -68,6 +68,7 @@ const TAGS: Record<string, string> = {
   stands: 'The stand plan of an event: stands, their sizes and features, created one by one or imported.',
   'stand bookings': 'Associations asking for a stand, organizers deciding, and the exhibitor passes of approved bookings.',
   program: "The fair's program: rooms, forums, talks and workshops with seats, and visitors' seat reservations with waitlists.",
+  meetings: 'Meetings between associations at a fair: requests and answers, slots and places, the scheduler, agendas and stats.',
 }
 
 const ID_OF: Record<string, string> = {

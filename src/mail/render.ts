@@ -156,6 +156,22 @@ const DERIVED = {
     isReminder: (d) => d.update === 'reminder',
     partyOne: (d, locale) => partyPlural('one')({ partySize: d.people }, locale),
   },
+  meeting: {
+    ...EVENT_DERIVED,
+    isRequested: (d) => d.kind === 'requested',
+    isAccepted: (d) => d.kind === 'accepted',
+    isScheduled: (d) => d.kind === 'scheduled',
+    isDeclined: (d) => d.kind === 'declined',
+    isRescheduled: (d) => d.kind === 'rescheduled',
+    isCancelled: (d) => d.kind === 'cancelled',
+    isHeld: (d) => d.kind === 'held',
+    isReminder: (d) => d.kind === 'reminder',
+    // "Samstag, 20. März, 10:00–10:20 Uhr" in the fair's time zone
+    meetingTimeText: (d, locale) =>
+      d.meetingStartsAt && d.meetingEndsAt
+        ? dateFormat(locale, d.timezone, DAY_AND_TIME).formatRange(new Date(d.meetingStartsAt), new Date(d.meetingEndsAt))
+        : '',
+  },
 } satisfies Derivations
 
 const PASS_LABEL: Record<Locale, string> = { de: 'Ausweis', en: 'Pass', tr: 'Kart', ar: 'بطاقة' }
@@ -205,6 +221,7 @@ const SUBJECT_MUST_NAME: Record<TemplateName, { variable: string } | { text: str
   'co-exhibitor-invitation': { variable: 'eventTitle' },
   'stand-freed': { variable: 'eventTitle' },
   'session-reservation': { variable: 'eventTitle' },
+  meeting: { variable: 'eventTitle' },
 }
 
 /** Every variable a template's files may use: its data, what is derived from it, and lang/dir/align. */

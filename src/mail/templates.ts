@@ -43,6 +43,7 @@ export const TEMPLATE_NAMES = [
   'co-exhibitor-invitation',
   'stand-freed',
   'session-reservation',
+  'meeting',
 ] as const
 export type TemplateName = (typeof TEMPLATE_NAMES)[number]
 
@@ -225,6 +226,28 @@ export const EMAIL_DATA = {
     registrationId: Id,
     /** PUBLIC_URL/registrations/{id}: the registration's page, where the visitor manages reservations */
     manageUrl: Url,
+  }),
+  /** to an association's contact on each step of a meeting with another association; the text depends on `kind` */
+  meeting: Type.Object({
+    /** the recipient */
+    associationName: Line,
+    /** the other side */
+    otherName: Line,
+    ...eventFields,
+    kind: oneOf(['requested', 'accepted', 'scheduled', 'declined', 'rescheduled', 'cancelled', 'held', 'reminder']),
+    meetingId: Id,
+    /** PUBLIC_URL/meetings/{id} */
+    manageUrl: Url,
+    /** the inviter's words (requested) */
+    message: Optional(Text),
+    /** why the pair matches, one per line, in the recipient's language (requested) */
+    reasons: Optional(Text),
+    /** the meeting's time and place, when it has one: the worker attaches an .ics */
+    meetingStartsAt: Optional(Instant),
+    meetingEndsAt: Optional(Instant),
+    placeCode: Optional(Line),
+    /** the decline's reason */
+    reason: Optional(Text),
   }),
 } satisfies Record<TemplateName, TSchema>
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 /*
  * Generators for the bad-input corpus (test/hardening/bad-input*.test.ts).
  *
@@ -648,6 +649,17 @@ export async function corpusFixtures(t: Test): Promise<Fixtures> {
     'GET /v1/events/:eventId/sessions': { headers: anon, url: `${e}/sessions`, query: { ...page, topic: 'education', language: 'de', kind: 'forum', roomId: room.id, day: '2027-03-20' } },
     'PATCH /v1/sessions/:sessionId': { headers: o, url: `/v1/sessions/${session.id}`, body: { title: 'Forum Eltern', description: null, seats: 35, waitlist: false, languages: ['de'] } },
     'GET /v1/sessions/:sessionId/reservations': { headers: o, url: `/v1/sessions/${session.id}/reservations`, query: { ...page, status: 'reserved' } },
+    'GET /v1/events/:eventId/meeting-slots': { headers: x, url: `${e}/meeting-slots`, query: { associationId: exhibitor.id } },
+    'POST /v1/events/:eventId/meetings': {
+      headers: x,
+      url: `${e}/meetings`,
+      body: { fromAssociationId: exhibitor.id, toAssociationId: randomUUID(), message: 'Treffen?', proposedSlots: [event.startsAt] },
+    },
+    'POST /v1/meetings/:id/accept': { headers: x, url: `/v1/meetings/${randomUUID()}/accept`, body: { startsAt: event.startsAt } },
+    'POST /v1/meetings/:id/decline': { headers: x, url: `/v1/meetings/${randomUUID()}/decline`, body: { reason: 'Keine Zeit' } },
+    'POST /v1/meetings/:id/reschedule': { headers: x, url: `/v1/meetings/${randomUUID()}/reschedule`, body: { startsAt: event.startsAt } },
+    'GET /v1/associations/:id/meetings': { headers: x, url: `/v1/associations/${exhibitor.id}/meetings`, query: { eventId, limit: '10' } },
+    'GET /v1/associations/:id/agenda.ics': { headers: x, url: `/v1/associations/${exhibitor.id}/agenda.ics`, query: { eventId } },
   }
   return { setup, routes }
 }
@@ -781,7 +793,7 @@ export async function runCorpus(t: Test, keys: string[]) {
 }
 
 /** The routes of each corpus file (split so the files run in parallel); together: every route with input. */
-export const CORPUS_GROUPS: Record<'accounts-events' | 'door-registrations' | 'exhibitors-stands' | 'program', string[]> = {
+export const CORPUS_GROUPS: Record<'accounts-events' | 'door-registrations' | 'exhibitors-stands' | 'program' | 'meetings', string[]> = {
   'accounts-events': [
     'POST /v1/auth/login',
     'POST /v1/auth/magic-link',
@@ -835,5 +847,14 @@ export const CORPUS_GROUPS: Record<'accounts-events' | 'door-registrations' | 'e
     'GET /v1/events/:eventId/sessions',
     'PATCH /v1/sessions/:sessionId',
     'GET /v1/sessions/:sessionId/reservations',
+  ],
+  meetings: [
+    'GET /v1/events/:eventId/meeting-slots',
+    'POST /v1/events/:eventId/meetings',
+    'POST /v1/meetings/:id/accept',
+    'POST /v1/meetings/:id/decline',
+    'POST /v1/meetings/:id/reschedule',
+    'GET /v1/associations/:id/meetings',
+    'GET /v1/associations/:id/agenda.ics',
   ],
 }

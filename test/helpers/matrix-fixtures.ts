@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
 import { randomUUID } from 'node:crypto'
-import { magicLinks, tickets } from '../../src/db/schema.js'
+import { magicLinks, meetings, tickets, type MeetingStatus } from '../../src/db/schema.js'
 import { startSession } from '../../src/features/auth/sessions.service.js'
 import { findAccountById } from '../../src/features/accounts/accounts.service.js'
 import { newToken } from '../../src/features/auth/tokens.js'
@@ -77,6 +77,12 @@ export interface MatrixFixtures {
   freshPass(): Promise<{ id: string }>
   /** a new co-exhibitor invitation to booking X; the token of its link */
   freshCoExhibitorToken(): Promise<string>
+  /** a new association exhibiting at A (approved on a fresh stand), with no member among the callers */
+  freshExhibitor(): Promise<{ id: string }>
+  /** a new meeting at A from a fresh association to X, in `status` (scheduled ones began a minute ago) */
+  freshMeeting(status?: MeetingStatus): Promise<{ id: string }>
+  /** a slot start of A's meetings that has not begun */
+  meetingSlot: string
   /** a new live magic link of the admin; its vml_ token */
   freshMagicLink(): Promise<string>
   /** an account to log in with: email and password */
@@ -115,6 +121,15 @@ export async function matrixFixtures(t: Test): Promise<MatrixFixtures> {
   const bookingX = must(await inject('POST', `/v1/stand-bookings/${requested.id}/approve`, organizer.auth, { standId: standX.id }), 200)
   const passes = must(await inject('GET', `/v1/stand-bookings/${bookingX.id}/passes`, organizer.auth), 200) as Json[]
   if (!passes.length) throw new Error('approving issued no passes')
+
+  // Event A has meetings: one window of two hours from its start, 20-minute slots, one table.
+  const meetingsStart = new Date(eventA.startsAt).getTime()
+  must(
+    await inject('PATCH', `/v1/events/${eventA.id}`, organizer.auth, {
+      meetings: { enabled: true, tables: 1, windows: [{ startsAt: eventA.startsAt, endsAt: new Date(meetingsStart + 2 * 3600_000).toISOString() }] },
+    }),
+    200,
+  )
 
   const accounts = {
     admin: { id: admin.id, auth: admin.auth },
@@ -209,6 +224,28 @@ export async function matrixFixtures(t: Test): Promise<MatrixFixtures> {
     async freshCoExhibitorToken() {
       const co = await insertAssociation(ctx.db, { name: `Mitaussteller ${next()}` })
       return inviteCoExhibitor(ctx.db, bookingX.id, co.id)
+    },
+    meetingSlot: new Date(meetingsStart + 20 * 60_000).toISOString(),
+    async freshExhibitor() {
+      const row = await insertAssociation(ctx.db, { name: `Aussteller ${next()}` })
+      const booking = await insertBooking(ctx.db, eventA.id, row.id, 'requested')
+      must(await inject('POST', `/v1/stand-bookings/${booking.id}/approve`, organizer.auth, { standId: (await s.stand(eventA.id)).id }), 200)
+      return { id: row.id }
+    },
+    async freshMeeting(status = 'requested') {
+      const from = await insertAssociation(ctx.db, { name: `Gast ${next()}` })
+      const timed = status === 'scheduled' || status === 'held'
+      const [row] = await ctx.db
+        .insert(meetings)
+        .values({
+          eventId: eventA.id,
+          fromAssociationId: from.id,
+          toAssociationId: x.id,
+          status,
+          ...(timed ? { startsAt: new Date(Date.now() - 60_000), endsAt: new Date(Date.now() + 19 * 60_000), placeKind: 'table' as const, placeCode: 'T1' } : {}),
+        })
+        .returning()
+      return { id: row.id }
     },
     async freshMagicLink() {
       const { token, hash } = newToken('vml_')

@@ -133,7 +133,8 @@ const SAMPLES: { [T in TemplateName]: EmailData[T][] } = {
       bookingsUrl: 'https://messe.example/events/4f1c2d3e-0000-4000-8000-000000000009/stand-bookings?status=waitlisted',
     },
     { ...event, standCode: 'H1-07', associationName: 'Kulturverein Nordstadt e. V.', bookingsUrl: 'https://messe.example/events/x/stand-bookings?status=waitlisted' },
-  ],  'session-reservation': (['reserved', 'waitlisted', 'promoted', 'changed', 'cancelled', 'reminder'] as const).map((update, i) => ({
+  ],
+  'session-reservation': (['reserved', 'waitlisted', 'promoted', 'changed', 'cancelled', 'reminder'] as const).map((update, i) => ({
     name: 'Ayşe Yılmaz',
     update,
     eventTitle: event.eventTitle,
@@ -150,6 +151,30 @@ const SAMPLES: { [T in TemplateName]: EmailData[T][] } = {
     registrationId: '4f1c2d3e-0000-4000-8000-00000000000b',
     manageUrl: 'https://messe.example/registrations/4f1c2d3e-0000-4000-8000-00000000000b',
   })),
+  meeting: [
+    {
+      ...event,
+      associationName: 'Kulturverein Nordstadt e. V.',
+      otherName: 'Elternnetzwerk Hörde',
+      kind: 'requested',
+      meetingId: '4f1c2d3e-0000-4000-8000-000000000010',
+      manageUrl: 'https://messe.example/meetings/4f1c2d3e-0000-4000-8000-000000000010',
+      message: 'Wir würden gern über ein gemeinsames Sommerfest sprechen.',
+      reasons: 'Both work in culture\nBoth in Innenstadt-Nord',
+    },
+    ...(['accepted', 'scheduled', 'declined', 'rescheduled', 'cancelled', 'held', 'reminder'] as const).map((kind) => ({
+      ...event,
+      associationName: 'Elternnetzwerk Hörde',
+      otherName: 'Kulturverein Nordstadt e. V.',
+      kind,
+      meetingId: '4f1c2d3e-0000-4000-8000-000000000010',
+      manageUrl: 'https://messe.example/meetings/4f1c2d3e-0000-4000-8000-000000000010',
+      ...(kind === 'declined' ? { reason: 'Keine Zeit an diesem Tag.' } : {}),
+      ...(['scheduled', 'rescheduled', 'held', 'reminder'].includes(kind)
+        ? { meetingStartsAt: '2027-03-20T10:00:00.000Z', meetingEndsAt: '2027-03-20T10:20:00.000Z', placeCode: 'T3' }
+        : {}),
+    })),
+  ],
 }
 
 const samples = (template: TemplateName) => SAMPLES[template] as unknown as Record<string, unknown>[]

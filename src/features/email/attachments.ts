@@ -7,6 +7,7 @@ import { passQrCid, TICKET_QR_CID, type EmailData } from '../../mail/templates.j
 import { registrationCalendar, CALENDAR_CONTENT_TYPE } from '../registrations/calendar.js'
 import { ticketQrPng } from '../tickets/qr.js'
 import { sessionCalendar } from '../program/program-calendar.js'
+import { meetingsCalendar } from '../meetings/agenda.js'
 
 export { TICKET_QR_CID }
 export const TICKET_FILENAME = 'ticket.png'
@@ -16,6 +17,7 @@ export const emailAttachments: EmailAttachments = {
   'registration-confirmed': ticketAttachments,
   'booking-status': passAttachments,
   'session-reservation': sessionAttachments,
+  meeting: meetingAttachments,
 }
 
 /** A seat in a session: the session as `session.ics` (cancelled ones marked so), except on the waitlist and in reminders. */
@@ -38,6 +40,25 @@ async function sessionAttachments(d: EmailData['session-reservation'], options: 
     options.now,
   )
   return [{ filename: 'session.ics', content: Buffer.from(ics, 'utf8'), contentType: CALENDAR_CONTENT_TYPE, contentTransferEncoding: 'base64' }]
+}
+
+/** A meeting with a time (scheduled, moved, reminded): the meeting as `meeting.ics`. */
+async function meetingAttachments(d: EmailData['meeting'], options: { now?: Date }): Promise<EmailAttachment[]> {
+  if (!d.meetingStartsAt || !d.meetingEndsAt || d.kind === 'held') return []
+  const ics = meetingsCalendar(
+    [
+      {
+        meetingId: d.meetingId,
+        summary: `${d.eventTitle}: ${d.otherName}`,
+        startsAt: new Date(d.meetingStartsAt),
+        endsAt: new Date(d.meetingEndsAt),
+        location: [d.placeCode, d.venueName].filter(Boolean).join(', '),
+        cancelled: d.kind === 'cancelled',
+      },
+    ],
+    options.now,
+  )
+  return [{ filename: 'meeting.ics', content: Buffer.from(ics, 'utf8'), contentType: CALENDAR_CONTENT_TYPE, contentTransferEncoding: 'base64' }]
 }
 
 /**

@@ -45,6 +45,9 @@ export const eventDocs: FeatureDocs = {
   },
   schemas: {
     Venue: 'Where the fair takes place.',
+    MeetingWindow: 'A time span of the fair in which associations meet.',
+    MeetingSettings: "The event's meetings between associations: slots, tables and the limit per association.",
+    MeetingSettingsInput: "New meeting settings; they replace the old ones whole, absent fields take their defaults.",
     Reminder: 'An email reminder sent to visitors or exhibitors a number of minutes before the event starts.',
     EventCreate: 'A new event; it starts as a draft.',
     EventPatch: 'The fields of an event to change; absent fields stay as they are.',

@@ -21,6 +21,30 @@ export const Reminder = Type.Object(
   { $id: 'Reminder', additionalProperties: false },
 )
 
+export const MeetingWindow = Type.Object({ startsAt: Timestamp, endsAt: Timestamp }, { $id: 'MeetingWindow', additionalProperties: false })
+
+export const MeetingSettings = Type.Object(
+  {
+    enabled: Type.Boolean(),
+    slotMinutes: Type.Integer({ minimum: 10, maximum: 60, default: 20 }),
+    windows: Type.Array(ref(MeetingWindow), { maxItems: 20 }),
+    tables: Type.Integer({ minimum: 0, maximum: 500, default: 0, description: 'meeting tables beside the stands, numbered T1, T2, …' }),
+    maxPerAssociation: Type.Integer({ minimum: 1, maximum: 100, default: 8 }),
+  },
+  { $id: 'MeetingSettings', additionalProperties: false, description: 'meetings between associations; replaced whole by each PATCH' },
+)
+
+export const MeetingSettingsInput = Type.Object(
+  {
+    enabled: Type.Boolean(),
+    slotMinutes: Type.Optional(MeetingSettings.properties.slotMinutes),
+    windows: Type.Optional(MeetingSettings.properties.windows),
+    tables: Type.Optional(MeetingSettings.properties.tables),
+    maxPerAssociation: Type.Optional(MeetingSettings.properties.maxPerAssociation),
+  },
+  { $id: 'MeetingSettingsInput', additionalProperties: false, description: 'meetings between associations; absent fields take their defaults' },
+)
+
 const editable = {
   title: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.String({ maxLength: 10_000 }),
@@ -76,6 +100,7 @@ export const EventPatch = Type.Object(
     registrationClosesAt: Type.Optional(Nullable(Timestamp)),
     standBookingOpensAt: Type.Optional(Nullable(Timestamp)),
     standBookingClosesAt: Type.Optional(Nullable(Timestamp)),
+    meetings: Type.Optional(ref(MeetingSettingsInput)),
   },
   { $id: 'EventPatch', additionalProperties: false, minProperties: 1 },
 )
@@ -102,6 +127,7 @@ export const Event = Type.Object(
     reminders: Type.Array(ref(Reminder)),
     retentionDays: Nullable(Type.Integer({ description: 'days after the end until registrations are erased; null: kept' })),
     sessionReminderMinutesBefore: Type.Integer({ description: 'the reminder before each reserved session of the program goes out this many minutes before it' }),
+    meetings: ref(MeetingSettings),
     status: EventStatus,
     publishedAt: Nullable(Timestamp),
     cancelledAt: Nullable(Timestamp),
@@ -138,4 +164,4 @@ export const OrganizerList = Type.Object(
   { $id: 'OrganizerList', additionalProperties: false },
 )
 
-export const eventSchemas = [Venue, Reminder, EventCreate, EventPatch, Event, EventList, OrganizerList]
+export const eventSchemas = [Venue, Reminder, MeetingWindow, MeetingSettings, MeetingSettingsInput, EventCreate, EventPatch, Event, EventList, OrganizerList]

@@ -2,7 +2,8 @@ import { and, asc, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-or
 import type { Database, Queryable } from '../../db/client.js'
 import type { Config } from '../../config.js'
 import { isUniqueViolation, pgError } from '../../db/errors.js'
-import { eventOrganizers, events, registrations, type EventRow, type EventStatus } from '../../db/schema.js'
+import { DEFAULT_MEETING_SETTINGS, eventOrganizers, events, registrations, type EventRow, type EventStatus } from '../../db/schema.js'
+import { meetingSettingsIssues } from '../meetings/slots.js'
 import { cancelQueuedEmails, enqueueEmails } from '../../mail/outbox.js'
 import { oneLine } from '../../mail/templates.js'
 import type { Principal } from '../../http/auth.js'
@@ -41,6 +42,7 @@ export function toEvent(row: EventRow) {
     reminders: row.reminders,
     retentionDays: row.retentionDays,
     sessionReminderMinutesBefore: row.sessionReminderMinutesBefore,
+    meetings: row.meetings,
     status: row.status,
     publishedAt: iso(row.publishedAt),
     cancelledAt: iso(row.cancelledAt),
@@ -151,10 +153,16 @@ export async function patchEvent(
       datesChanged,
       blankIssues({ title: patch.title, 'venue/name': patch.venue?.name, 'venue/address': patch.venue?.address }),
     )
+    const meetings = patch.meetings ? { ...DEFAULT_MEETING_SETTINGS, ...patch.meetings } : row.meetings
+    if (patch.meetings || datesChanged) {
+      const issues = meetingSettingsIssues(meetings, times)
+      if (issues.length) throw Problem.badRequest(`${issues[0].path} ${issues[0].message}`, issues)
+    }
     const [updated] = await tx
       .update(events)
       .set({
         ...times,
+        meetings,
         timezone,
         slug: patch.slug ?? row.slug,
         title: patch.title?.trim() ?? row.title,

@@ -81,6 +81,7 @@ t.test('create', async (t) => {
         reminders: [],
         retentionDays: null,
         sessionReminderMinutesBefore: 30,
+        meetings: { enabled: false, slotMinutes: 20, windows: [], tables: 0, maxPerAssociation: 8 },
         status: 'draft',
         publishedAt: null,
         cancelledAt: null,
