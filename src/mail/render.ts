@@ -128,6 +128,7 @@ const DERIVED = {
   'registration-waitlisted': { ...EVENT_DERIVED, ...PARTY_DERIVED },
   'event-cancelled': { ...EVENT_DERIVED },
   'association-welcome': { expiresText: (d, locale) => durationText(d.expiresMinutes, locale) },
+  'account-erase': { expiresText: (d, locale) => durationText(d.expiresMinutes, locale) },
   'association-invitation': { expiresText: (d, locale) => durationText(d.expiresMinutes, locale) },
   'booking-status': {
     ...EVENT_DERIVED,
@@ -194,6 +195,7 @@ const SUBJECT_MUST_NAME: Record<TemplateName, { variable: string } | { text: str
   'booking-status': { variable: 'eventTitle' },
   'co-exhibitor-invitation': { variable: 'eventTitle' },
   'stand-freed': { variable: 'eventTitle' },
+  'account-erase': { text: 'Vereinsmesse' },
 }
 
 /** Every variable a template's files may use: its data, what is derived from it, and lang/dir/align. */

@@ -60,6 +60,7 @@ const confirmed: EmailData['registration-confirmed'] = {
 /** Each template with and without its optional data, so every section is rendered both ways. */
 const SAMPLES: { [T in TemplateName]: EmailData[T][] } = {
   'magic-link': [{ name: 'Karim', loginUrl: LOGIN_URL, expiresMinutes: 15 }, { loginUrl: LOGIN_URL, expiresMinutes: 1 }],
+  'account-erase': [{ name: 'Karim', confirmUrl: LOGIN_URL, expiresMinutes: 1440 }, { confirmUrl: LOGIN_URL, expiresMinutes: 60 }],
   reminder: [
     reminder,
     { ...reminder, audience: 'exhibitors', standCode: 'B12', name: 'Kulturverein Nordstadt e. V.' },

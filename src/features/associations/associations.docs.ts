@@ -22,7 +22,7 @@ export const associationDocs: FeatureDocs = {
       operationId: 'getAssociation',
       auth: ['public', 'session'],
       errors: ['not_found'],
-      ok: 'The association: private fields for its members, organizers and admins, the public profile for everyone else.',
+      ok: 'The association: private fields for its members, admins and organizers of events it booked at; the public profile for everyone else.',
     },
     'PATCH /v1/associations/:id': {
       operationId: 'updateAssociation',

@@ -70,11 +70,11 @@ export const associationRoutes: FeatureRoutes = async (app, { db, config }) => {
     {
       schema: {
         tags: ['associations'],
-        summary: 'An association: the public profile, plus the private fields for its members, organizers and admins',
+        summary: 'An association: the public profile, plus the private fields for its members, admins and organizers of events it booked at',
         params: AssociationIdParams,
         response: {
           200: Type.Union([ref(AssociationPrivate), ref(AssociationPublic)], {
-            description: 'AssociationPrivate for its members, organizers and admins; AssociationPublic for everyone else',
+            description: 'AssociationPrivate for its members, admins and organizers of an event it has a stand booking at; AssociationPublic for everyone else',
           }),
           ...problemResponses,
         },

@@ -3,7 +3,7 @@ import type { Config } from '../../config.js'
 import type { Database, Queryable } from '../../db/client.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { prepared } from '../../db/prepared.js'
-import { accounts, associationMembers, associations, SEARCH_FOLD_FROM, SEARCH_FOLD_TO } from '../../db/schema.js'
+import { accounts, associationMembers, associations, eventOrganizers, SEARCH_FOLD_FROM, SEARCH_FOLD_TO, standBookings } from '../../db/schema.js'
 import { decodeCursor, toPage } from '../../http/pagination.js'
 import { Problem } from '../../http/problem.js'
 import { enqueueEmail } from '../../mail/outbox.js'
@@ -18,6 +18,14 @@ export type AssociationRow = typeof associations.$inferSelect
 
 /** Invitation and verification links live longer than a login link: people open such mail days later. */
 export const INVITATION_LINK_MINUTES = 7 * 24 * 60
+
+/**
+ * The language of an association's emails: that of the account whose address is its contact address (its contact
+ * member), German when no account has that address. A correlated subquery, for the selects of email audiences.
+ */
+export const contactLanguage = sql<Locale>`coalesce((select ${accounts.language} from ${accounts} where lower(${accounts.email}) = lower(${associations.contactEmail})), 'de')`.mapWith(
+  (v: string) => v as Locale,
+)
 
 /** Whether the account is a member of the association (stand bookings, profile edits, member lists). */
 export async function isAssociationMember(db: Queryable, accountId: string, associationId: string): Promise<boolean> {
@@ -145,7 +153,7 @@ export async function signUp(
     return await db.transaction(async (tx) => {
       const [account] = await tx
         .insert(accounts)
-        .values({ email, name: input.contact.name.trim(), role: 'exhibitor', passwordHash })
+        .values({ email, name: input.contact.name.trim(), role: 'exhibitor', passwordHash, language: locale })
         .returning()
       const [association] = await tx
         .insert(associations)
@@ -156,7 +164,7 @@ export async function signUp(
       await enqueueEmail(tx, {
         to: account.email,
         template: 'association-welcome',
-        locale,
+        locale: account.language,
         data: {
           name: oneLine(account.name),
           associationName: oneLine(association.name),
@@ -177,10 +185,23 @@ export async function findAssociation(db: Queryable, id: string): Promise<Associ
   return row
 }
 
-/** Who may see an association's private fields: its members, admins and organizers (they review bookings). */
+/**
+ * Who may see an association's private fields (contact address and phone, register number): its members, admins,
+ * and organizers of an event the association has a stand booking at, in any state (they review and answer it).
+ * Any other organizer sees the public profile, as everyone else does (least privilege, issue #19).
+ */
 export async function maySeePrivate(db: Queryable, viewer: { id: string; role: string } | undefined, associationId: string) {
   if (!viewer) return false
-  if (viewer.role === 'admin' || viewer.role === 'organizer') return true
+  if (viewer.role === 'admin') return true
+  if (viewer.role === 'organizer') {
+    const [row] = await db
+      .select({ eventId: standBookings.eventId })
+      .from(standBookings)
+      .innerJoin(eventOrganizers, and(eq(eventOrganizers.eventId, standBookings.eventId), eq(eventOrganizers.accountId, viewer.id)))
+      .where(eq(standBookings.associationId, associationId))
+      .limit(1)
+    if (row) return true
+  }
   return isAssociationMember(db, viewer.id, associationId)
 }
 
@@ -297,7 +318,8 @@ export async function inviteMember(
       let account = await findAccountByEmail(tx, email)
       const created = !account
       if (!account) {
-        ;[account] = await tx.insert(accounts).values({ email, name: input.name.trim(), role: 'exhibitor' }).returning()
+        // a new account speaks the inviter's language until its owner chooses (PATCH /v1/me)
+        ;[account] = await tx.insert(accounts).values({ email, name: input.name.trim(), role: 'exhibitor', language: locale }).returning()
       }
       const [membership] = await tx
         .insert(associationMembers)
@@ -308,7 +330,7 @@ export async function inviteMember(
       await enqueueEmail(tx, {
         to: account.email,
         template: 'association-invitation',
-        locale,
+        locale: account.language,
         data: {
           name: oneLine(account.name),
           inviterName: oneLine(inviter.name),
