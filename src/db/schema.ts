@@ -98,7 +98,10 @@ export const events = pgTable(
     // decides a registration and the check below makes overbooking impossible whatever the code does.
     confirmedPeople: integer('confirmed_people').notNull().default(0),
     // Personal data of registrations is erased this many days after the event ends (null: kept until erased by hand).
+    // null: RETENTION_DAYS_DEFAULT (config) applies
     retentionDays: integer('retention_days'),
+    // when the retention job erased the names on its exhibitor passes and the staff on its scan records
+    personalDataErasedAt: timestamp('personal_data_erased_at', { withTimezone: true, mode: 'date' }),
     maxPartySize: integer('max_party_size').notNull().default(5),
     waitlist: boolean('waitlist').notNull().default(false),
     registrationOpensAt: at('registration_opens_at'),

@@ -12,7 +12,7 @@ export const accountDocs: FeatureDocs = {
       operationId: 'requestMyErasure',
       auth: ['session'],
       rateLimited: true,
-      errors: ['forbidden', 'last_admin'],
+      errors: ['forbidden'],
       ok: 'Accepted: a confirmation link is on its way to your address.',
     },
     'POST /v1/me/erase/confirm': {

@@ -349,3 +349,56 @@ export async function inviteMember(
     throw err
   }
 }
+
+/** The association's row, locked: every change to its members queues behind the others of the same association. */
+async function lockAssociation(tx: Queryable, id: string): Promise<AssociationRow> {
+  const [row] = await tx.select().from(associations).where(eq(associations.id, id)).for('update')
+  if (!row) throw Problem.notFound('association')
+  return row
+}
+
+/**
+ * Removes a member (by a member or an admin; a member removing themself is leaving). An association keeps at least
+ * one member (409 last_member), and its contact member stays until the contact role is transferred (409
+ * contact_member). The association's row is locked first, so two removals at once are counted one after the
+ * other: of the last two members removing each other, one is refused. Decision record 0087.
+ */
+export async function removeMember(db: Database, associationId: string, accountId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const association = await lockAssociation(tx, associationId)
+    const members = await tx
+      .select({ accountId: associationMembers.accountId, email: accounts.email })
+      .from(associationMembers)
+      .innerJoin(accounts, eq(accounts.id, associationMembers.accountId))
+      .where(eq(associationMembers.associationId, associationId))
+    const member = members.find((m) => m.accountId === accountId)
+    if (!member) throw Problem.notFound('member')
+    if (members.length === 1) throw Problem.conflict('last_member', 'An association keeps at least one member; this is the last one.')
+    if (member.email.toLowerCase() === association.contactEmail.toLowerCase()) {
+      throw Problem.conflict('contact_member', "This member is the association's contact; transfer the contact role to another member first.")
+    }
+    await tx.delete(associationMembers).where(and(eq(associationMembers.associationId, associationId), eq(associationMembers.accountId, accountId)))
+  })
+}
+
+/**
+ * Makes another member the association's contact: the contact address becomes that member's email, so the
+ * association's emails reach them, in their language. Under the association's lock, like member removal.
+ */
+export async function transferContact(db: Database, associationId: string, accountId: string) {
+  return db.transaction(async (tx) => {
+    await lockAssociation(tx, associationId)
+    const [member] = await tx
+      .select({ email: accounts.email })
+      .from(associationMembers)
+      .innerJoin(accounts, eq(accounts.id, associationMembers.accountId))
+      .where(and(eq(associationMembers.associationId, associationId), eq(associationMembers.accountId, accountId)))
+    if (!member) throw Problem.conflict('not_member', 'Only a member of the association can be its contact; invite them first.')
+    const [row] = await tx
+      .update(associations)
+      .set({ contactEmail: member.email, updatedAt: sql`now()` })
+      .where(eq(associations.id, associationId))
+      .returning()
+    return privateAssociation(row)
+  })
+}
