@@ -1802,7 +1802,7 @@ export interface components {
             /** Format: date-time */
             standBookingClosesAt?: string;
             reminders?: components["schemas"]["Reminder"][];
-            /** @description visitors' personal data is erased this many days after the event ends; null or absent: kept until erased */
+            /** @description visitors' personal data (and the names on exhibitor passes) is erased this many days after the event ends; null or absent: RETENTION_DAYS_DEFAULT (180 unless configured) */
             retentionDays?: number;
         };
         /** @description The fields of an event to change; absent fields stay as they are. */
