@@ -153,7 +153,7 @@ const PASS_LABEL: Record<Locale, string> = { de: 'Ausweis', en: 'Pass', tr: 'Kar
 const PASS_ALT: Record<Locale, string> = {
   de: 'QR-Code des Ausstellerausweises',
   en: 'QR code of exhibitor pass',
-  tr: 'Katılımcı kartının QR kodu',
+  tr: 'Stand görevlisi kartının QR kodu',
   ar: 'رمز QR لبطاقة العارض',
 }
 
