@@ -3024,6 +3024,8 @@ export interface operations {
                      *         "email": "Ayse@Example.org",
                      *         "name": "Ayşe Yılmaz",
                      *         "role": "organizer",
+                     *         "language": "de",
+                     *         "active": true,
                      *         "createdAt": "2026-12-03T18:39:05.138Z"
                      *       }
                      *     }
@@ -3509,6 +3511,8 @@ export interface operations {
                      *         "email": "ayse-1-24424@example.org",
                      *         "name": "Ayşe Yılmaz",
                      *         "role": "exhibitor",
+                     *         "language": "de",
+                     *         "active": true,
                      *         "createdAt": "2026-12-03T18:37:55.050Z"
                      *       }
                      *     }
@@ -3956,6 +3960,8 @@ export interface operations {
                      *         "email": "ayse-1-24424@example.org",
                      *         "name": "Ayşe Yılmaz",
                      *         "role": "exhibitor",
+                     *         "language": "de",
+                     *         "active": true,
                      *         "createdAt": "2026-12-03T18:37:55.050Z"
                      *       },
                      *       "associations": [
@@ -5821,6 +5827,8 @@ export interface operations {
                      *           "email": "orga5@example.org",
                      *           "name": "Test organizer",
                      *           "role": "organizer",
+                     *           "language": "de",
+                     *           "active": true,
                      *           "createdAt": "2026-12-03T18:41:06.179Z"
                      *         }
                      *       ],
@@ -6007,6 +6015,8 @@ export interface operations {
                      *       "email": "Ayse@Example.org",
                      *       "name": "Ayşe Yılmaz",
                      *       "role": "organizer",
+                     *       "language": "de",
+                     *       "active": true,
                      *       "createdAt": "2026-12-03T18:39:05.138Z"
                      *     }
                      */
@@ -9084,6 +9094,8 @@ export interface operations {
                      *           "email": "organizer-8-945@example.org",
                      *           "name": "Test organizer",
                      *           "role": "organizer",
+                     *           "language": "de",
+                     *           "active": true,
                      *           "createdAt": "2026-12-03T19:04:04.210Z"
                      *         }
                      *       ]
@@ -15704,6 +15716,8 @@ export interface operations {
                      *         "email": "ayse-18-24424@example.org",
                      *         "name": "Ayşe Yılmaz",
                      *         "role": "exhibitor",
+                     *         "language": "de",
+                     *         "active": true,
                      *         "createdAt": "2026-12-03T18:40:41.470Z"
                      *       },
                      *       "token": "vms_6hIp9e-HIU3p2rqdgIrv0cyPEXchktDaQvPtIMyVzFs"
