@@ -10,8 +10,12 @@ function choice<const T extends readonly string[]>(values: T, fallback: T[number
 // Values of these may hold credentials, so an error message never repeats them.
 const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SMTP_URL', 'ADMIN_PASSWORD'])
 
+/** Days after an event's end until its people's personal data is erased, unless the event sets its own retentionDays. */
+export const RETENTION_DAYS_DEFAULT = 180
+
 // The table in ../shared/API.md "Operations" is the contract: no variable here that is not there, except
-// CORS_ORIGINS and TRUST_PROXY, which issue #7 adds, and LOG_FORMAT (documented in the README's configuration table).
+// CORS_ORIGINS and TRUST_PROXY, which issue #7 adds, LOG_FORMAT, and RETENTION_DAYS_DEFAULT (issue #19; all documented in the
+// README's configuration table).
 const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
@@ -31,6 +35,7 @@ const EnvSchema = Type.Object({
   TRUST_PROXY: Type.Optional(Type.String()),
   LOG_LEVEL: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   LOG_FORMAT: Type.Optional(Type.Unsafe<'pretty' | 'json'>({ type: 'string', enum: ['pretty', 'json'] })),
+  RETENTION_DAYS_DEFAULT: Type.Integer({ minimum: 1, maximum: 3650, default: RETENTION_DAYS_DEFAULT }),
 })
 
 export interface Config {
@@ -63,6 +68,8 @@ export interface Config {
   logLevel: string
   /** unset: pretty when stdout is a terminal, JSON lines otherwise (src/http/log-format.ts) */
   logFormat?: 'pretty' | 'json'
+  /** days after an event's end until its people's personal data is erased, for events without their own retentionDays */
+  retentionDaysDefault: number
 }
 
 export class ConfigError extends Error {}
@@ -105,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     logLevel: raw.LOG_LEVEL,
     logFormat: raw.LOG_FORMAT,
+    retentionDaysDefault: raw.RETENTION_DAYS_DEFAULT,
   }
 }
 

@@ -73,7 +73,7 @@ async function main(config: Config) {
   if (config.role !== 'worker') await app.listen({ port: config.port, host: config.host })
   else await app.ready()
   if (config.role !== 'api') {
-    const eraseExpiredRegistrations = retentionJob(database.db)
+    const eraseExpiredRegistrations = retentionJob(database.db, { defaultDays: config.retentionDaysDefault })
     const workerLog = app.log.child({ component: 'worker' })
     worker = startWorker({
       db: database.db,

@@ -151,6 +151,150 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Change your own name or the language of your emails
+         * @description Change your own name or the language of your emails.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        patch: operations["updateMe"];
+        trace?: never;
+    };
+    "/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password: with the current one, or from a session started by an emailed link; other sessions end
+         * @description Set a new password: with the current one, or from a session started by an emailed link; other sessions end.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your live sessions, newest first
+         * @description Your live sessions, newest first.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        get: operations["listMySessions"];
+        put?: never;
+        post?: never;
+        /**
+         * End every session of yours except the one of this request
+         * @description End every session of yours except the one of this request.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        delete: operations["revokeMyOtherSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions/{loginId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of your sessions (another device, or this one)
+         * @description End one of your sessions (another device, or this one).
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        delete: operations["revokeMySession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/personal-data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything stored about you: account, sessions, associations with their bookings and passes, emails
+         * @description Everything stored about you: account, sessions, associations with their bookings and passes, emails.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        get: operations["getMyPersonalData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask to erase your account: a confirmation link valid for a day goes to your address
+         * @description Ask to erase your account: a confirmation link valid for a day goes to your address.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["requestMyErasure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/erase/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm an erasure with the token from its emailed link: the account is erased (the token is the credential)
+         * @description Confirm an erasure with the token from its emailed link: the account is erased (the token is the credential).
+         *
+         *     Who may call: anyone, without a token.
+         */
+        post: operations["confirmMyErasure"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -176,6 +320,94 @@ export interface paths {
          *     Who may call: an account session (`vms_`).
          */
         post: operations["createAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an account's name, language or role (admin); the last active admin keeps the role
+         * @description Change an account's name, language or role (admin); the last active admin keeps the role.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        patch: operations["updateAccount"];
+        trace?: never;
+    };
+    "/v1/accounts/{id}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deactivate an account (admin): its tokens stop working at once and it cannot log in; never the last active admin
+         * @description Deactivate an account (admin): its tokens stop working at once and it cannot log in; never the last active admin.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["deactivateAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate a deactivated account (admin): it can log in again (old sessions stay revoked)
+         * @description Reactivate a deactivated account (admin): it can log in again (old sessions stay revoked).
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["reactivateAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase an account's personal data (admin): placeholders for email and name, memberships and sessions gone
+         * @description Erase an account's personal data (admin): placeholders for email and name, memberships and sessions gone.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["eraseAccount"];
         delete?: never;
         options?: never;
         head?: never;
@@ -898,8 +1130,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * An association: the public profile, plus the private fields for its members, organizers and admins
-         * @description An association: the public profile, plus the private fields for its members, organizers and admins.
+         * An association: the public profile, plus the private fields for its members, admins and organizers of events it booked at
+         * @description An association: the public profile, plus the private fields for its members, admins and organizers of events it booked at.
          *
          *     Who may call: anyone, without a token, or an account session (`vms_`).
          */
@@ -940,6 +1172,50 @@ export interface paths {
          *     Who may call: an account session (`vms_`).
          */
         post: operations["inviteAssociationMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/associations/{id}/members/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member, or leave (your own id); the association keeps at least one member, and its contact until transferred
+         * @description Remove a member, or leave (your own id); the association keeps at least one member, and its contact until transferred.
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        delete: operations["removeAssociationMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/associations/{id}/contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make another member the association's contact: their email becomes the contact address (its members, admins)
+         * @description Make another member the association's contact: their email becomes the contact address (its members, admins).
+         *
+         *     Who may call: an account session (`vms_`).
+         */
+        post: operations["transferAssociationContact"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1844,6 +2120,13 @@ export interface components {
             name: string;
             /** @enum {string} */
             role: "admin" | "organizer" | "exhibitor";
+            /**
+             * @description the language of every email to this account
+             * @enum {string}
+             */
+            language: "de" | "en" | "tr" | "ar";
+            /** @description false: deactivated by an admin (or erased); it cannot log in */
+            active: boolean;
             /** Format: date-time */
             createdAt: string;
         };
@@ -1854,6 +2137,11 @@ export interface components {
             name: string;
             /** @enum {string} */
             role: "admin" | "organizer" | "exhibitor";
+            /**
+             * @description the language of every email to this account
+             * @enum {string}
+             */
+            language?: "de" | "en" | "tr" | "ar";
             /** @description omit to let the person log in by magic link only */
             password?: string;
         };
@@ -1861,6 +2149,145 @@ export interface components {
         AccountList: {
             items: components["schemas"]["Account"][];
             nextCursor: string | null;
+        };
+        /** @description The fields of an account an admin changes; absent fields stay as they are. */
+        AccountPatch: {
+            name?: string;
+            /** @enum {string} */
+            role?: "admin" | "organizer" | "exhibitor";
+            /**
+             * @description the language of every email to this account
+             * @enum {string}
+             */
+            language?: "de" | "en" | "tr" | "ar";
+        };
+        /** @description Your own name or email language; absent fields stay as they are. */
+        OwnAccountPatch: {
+            name?: string;
+            /**
+             * @description the language of every email to this account
+             * @enum {string}
+             */
+            language?: "de" | "en" | "tr" | "ar";
+        };
+        /** @description A new password, with the current one unless the session came from an emailed link. */
+        PasswordChange: {
+            /** @description needed unless this session was started by an emailed link */
+            currentPassword?: string;
+            newPassword: string;
+        };
+        /** @description A live session of the account (never its token). */
+        LoginSession: {
+            /** Format: uuid */
+            id: string;
+            /** @description how it was started */
+            via: "password" | "link";
+            /** @description the session of this request */
+            current: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        /** @description The account's live sessions, newest first. */
+        LoginSessionList: {
+            items: components["schemas"]["LoginSession"][];
+        };
+        /** @description a confirmation link is on its way to the account's address */
+        ErasureRequested: Record<string, never>;
+        /** @description The token from an erasure confirmation email. */
+        ErasureConfirm: {
+            /** @description the vml_ token from the emailed confirmation link */
+            token: string;
+        };
+        /** @description Everything stored about an account holder, as JSON. */
+        AccountPersonalData: {
+            /** Format: date-time */
+            exportedAt: string;
+            account: {
+                /** Format: uuid */
+                id: string;
+                /** Format: email */
+                email: string;
+                name: string;
+                /** @enum {string} */
+                role: "admin" | "organizer" | "exhibitor";
+                /**
+                 * @description the language of every email to this account
+                 * @enum {string}
+                 */
+                language: "de" | "en" | "tr" | "ar";
+                /** @description false: deactivated by an admin (or erased); it cannot log in */
+                active: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                emailVerifiedAt: string | null;
+                deactivatedAt: string | null;
+            };
+            sessions: {
+                via: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+                revokedAt: string | null;
+            }[];
+            links: {
+                purpose: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+                usedAt: string | null;
+            }[];
+            /** @description events the account is an organizer of */
+            events: {
+                /** Format: uuid */
+                id: string;
+                slug: string;
+                title: string;
+                /** Format: date-time */
+                assignedAt: string;
+            }[];
+            associations: {
+                /** Format: date-time */
+                joinedAt: string;
+                isContact: boolean;
+                /** @description the full profile, private fields included */
+                association: {
+                    [key: string]: unknown;
+                };
+                bookings: {
+                    /** Format: uuid */
+                    id: string;
+                    /** Format: uuid */
+                    eventId: string;
+                    status: string;
+                    /** Format: date-time */
+                    createdAt: string;
+                    passes: {
+                        /** Format: uuid */
+                        id: string;
+                        holderName: string | null;
+                        revokedAt: string | null;
+                    }[];
+                }[];
+            }[];
+            emails: {
+                /** Format: uuid */
+                id: string;
+                to: string;
+                template: string;
+                locale: string;
+                status: string;
+                /** Format: date-time */
+                createdAt: string;
+                sentAt: string | null;
+                /** @description what the email was made from, tokens redacted */
+                data: {
+                    [key: string]: unknown;
+                };
+            }[];
         };
         /** @description An email and password to log in with. */
         LoginRequest: {
@@ -1970,7 +2397,7 @@ export interface components {
             reminders?: components["schemas"]["Reminder"][];
             /** @description visitors holding a seat in a session of the program are reminded this long before it; default 30 */
             sessionReminderMinutesBefore?: number;
-            /** @description visitors' personal data is erased this many days after the event ends; null or absent: kept until erased */
+            /** @description visitors' personal data (and the names on exhibitor passes) is erased this many days after the event ends; null or absent: RETENTION_DAYS_DEFAULT (180 unless configured) */
             retentionDays?: number;
         };
         /** @description The fields of an event to change; absent fields stay as they are. */
@@ -2630,6 +3057,14 @@ export interface components {
         VocabularyTermPatch: {
             labels: components["schemas"]["VocabularyLabels"];
         };
+        /** @description The member who becomes the contact of the association. */
+        AssociationContactTransfer: {
+            /**
+             * Format: uuid
+             * @description the member who becomes the contact; their email becomes the contact address
+             */
+            accountId: string;
+        };
         /** @description the public profile of an association; what anyone sees */
         AssociationPublic: {
             /** Format: uuid */
@@ -2748,6 +3183,13 @@ export interface components {
             name: string;
             /** @enum {string} */
             role: "admin" | "organizer" | "exhibitor";
+            /**
+             * @description the language of every email to this account
+             * @enum {string}
+             */
+            language: "de" | "en" | "tr" | "ar";
+            /** @description false: deactivated by an admin (or erased); it cannot log in */
+            active: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -3564,6 +4006,8 @@ export interface operations {
                      *         "email": "Ayse@Example.org",
                      *         "name": "Ayşe Yılmaz",
                      *         "role": "organizer",
+                     *         "language": "de",
+                     *         "active": true,
                      *         "createdAt": "2026-12-03T18:39:05.138Z"
                      *       }
                      *     }
@@ -4049,6 +4493,8 @@ export interface operations {
                      *         "email": "ayse-1-24424@example.org",
                      *         "name": "Ayşe Yılmaz",
                      *         "role": "exhibitor",
+                     *         "language": "de",
+                     *         "active": true,
                      *         "createdAt": "2026-12-03T18:37:55.050Z"
                      *       }
                      *     }
@@ -4496,6 +4942,8 @@ export interface operations {
                      *         "email": "ayse-1-24424@example.org",
                      *         "name": "Ayşe Yılmaz",
                      *         "role": "exhibitor",
+                     *         "language": "de",
+                     *         "active": true,
                      *         "createdAt": "2026-12-03T18:37:55.050Z"
                      *       },
                      *       "associations": [
@@ -4623,6 +5071,1712 @@ export interface operations {
             };
         };
     };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A OwnAccountPatch. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OwnAccountPatch"];
+            };
+        };
+        responses: {
+            /** @description Your account, changed. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A PasswordChange. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description The password is changed; your other sessions are ended. */
+            204: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    listMySessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your live sessions. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginSessionList"];
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    revokeMyOtherSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every other session is ended. */
+            204: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    revokeMySession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id (UUID) of one of the account's login sessions, from `GET /v1/me/sessions`. */
+                loginId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session is ended. */
+            204: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    getMyPersonalData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Everything stored about you. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountPersonalData"];
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    requestMyErasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted: a confirmation link is on its way to your address. */
+            202: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureRequested"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` too many requests; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; `Retry-After` says when to try again.",
+                     *       "code": "rate_limited",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "rate_limited";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    confirmMyErasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A ErasureConfirm. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureConfirm"];
+            };
+        };
+        responses: {
+            /** @description The erased account. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `last_admin` this is the last active admin: it cannot be demoted, deactivated or erased. */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:last_admin",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "This is the last active admin: it cannot be demoted, deactivated or erased.",
+                     *       "code": "last_admin",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "last_admin";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` too many requests; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; `Retry-After` says when to try again.",
+                     *       "code": "rate_limited",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "rate_limited";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
     listAccounts: {
         parameters: {
             query: {
@@ -4655,6 +6809,8 @@ export interface operations {
                      *           "email": "orga5@example.org",
                      *           "name": "Test organizer",
                      *           "role": "organizer",
+                     *           "language": "de",
+                     *           "active": true,
                      *           "createdAt": "2026-12-03T18:41:06.179Z"
                      *         }
                      *       ],
@@ -4841,6 +6997,8 @@ export interface operations {
                      *       "email": "Ayse@Example.org",
                      *       "name": "Ayşe Yılmaz",
                      *       "role": "organizer",
+                     *       "language": "de",
+                     *       "active": true,
                      *       "createdAt": "2026-12-03T18:39:05.138Z"
                      *     }
                      */
@@ -4954,6 +7112,1099 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "email_taken";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    updateAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description A AccountPatch. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountPatch"];
+            };
+        };
+        responses: {
+            /** @description The changed account. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `last_admin` this is the last active admin: it cannot be demoted, deactivated or erased; `invalid_transition` the thing is in a state that does not allow this (cancelled, erased, draft, already decided). */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:last_admin",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "This is the last active admin: it cannot be demoted, deactivated or erased.",
+                     *       "code": "last_admin",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "last_admin" | "invalid_transition";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    deactivateAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deactivated account. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `last_admin` this is the last active admin: it cannot be demoted, deactivated or erased; `invalid_transition` the thing is in a state that does not allow this (cancelled, erased, draft, already decided). */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:last_admin",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "This is the last active admin: it cannot be demoted, deactivated or erased.",
+                     *       "code": "last_admin",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "last_admin" | "invalid_transition";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    reactivateAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The active account. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `invalid_transition` the thing is in a state that does not allow this (cancelled, erased, draft, already decided). */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_transition",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The thing is in a state that does not allow this (cancelled, erased, draft, already decided).",
+                     *       "code": "invalid_transition",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_transition";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    eraseAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The erased account: placeholders, deactivated. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `last_admin` this is the last active admin: it cannot be demoted, deactivated or erased. */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:last_admin",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "This is the last active admin: it cannot be demoted, deactivated or erased.",
+                     *       "code": "last_admin",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "last_admin";
                     };
                 };
             };
@@ -6865,6 +10116,8 @@ export interface operations {
                      *           "email": "organizer-8-945@example.org",
                      *           "name": "Test organizer",
                      *           "role": "organizer",
+                     *           "language": "de",
+                     *           "active": true,
                      *           "createdAt": "2026-12-03T19:04:04.210Z"
                      *         }
                      *       ]
@@ -14062,6 +17315,8 @@ export interface operations {
                      *         "email": "ayse-18-24424@example.org",
                      *         "name": "Ayşe Yılmaz",
                      *         "role": "exhibitor",
+                     *         "language": "de",
+                     *         "active": true,
                      *         "createdAt": "2026-12-03T18:40:41.470Z"
                      *       },
                      *       "token": "vms_6hIp9e-HIU3p2rqdgIrv0cyPEXchktDaQvPtIMyVzFs"
@@ -14312,7 +17567,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The association: private fields for its members, organizers and admins, the public profile for everyone else. */
+            /** @description The association: private fields for its members, admins and organizers of events it booked at; the public profile for everyone else. */
             200: {
                 headers: {
                     /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
@@ -15162,6 +18417,555 @@ export interface operations {
                          * @enum {string}
                          */
                         code: "rate_limited";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    removeAssociationMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The association's id (UUID). */
+                id: string;
+                /** @description The account's id (UUID). */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member is removed (or has left). */
+            204: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `last_member` this is the last member of the association: it keeps at least one; `contact_member` this member is the association's contact: transfer the contact role first. */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:last_member",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "This is the last member of the association: it keeps at least one.",
+                     *       "code": "last_member",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "last_member" | "contact_member";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Internal error: `internal_error` a bug on our side; it has been logged under the request id. */
+            500: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:internal_error",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "A bug on our side; it has been logged under the request id.",
+                     *       "code": "internal_error",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "internal_error";
+                    };
+                };
+            };
+            /** @description Service unavailable: `unavailable` the database is unavailable or not migrated yet; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database is unavailable or not migrated yet; retry after `Retry-After` seconds.",
+                     *       "code": "unavailable",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    transferAssociationContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The association's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description A AssociationContactTransfer. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssociationContactTransfer"];
+            };
+        };
+        responses: {
+            /** @description The association with its new contact address. */
+            200: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssociationPrivate"];
+                };
+            };
+            /** @description Bad request: `invalid_request` the request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`). */
+            400: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:invalid_request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The request does not match its schema; `errors` lists each field (`/body/…`, `/querystring/…`).",
+                     *       "code": "invalid_request",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "invalid_request";
+                    };
+                };
+            };
+            /** @description Unauthenticated: `unauthenticated` no token where one is needed, or a token that is malformed, unknown, expired or revoked. */
+            401: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description `Bearer`: send `Authorization: Bearer <token>`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unauthenticated",
+                     *       "title": "Unauthenticated",
+                     *       "status": 401,
+                     *       "detail": "No token where one is needed, or a token that is malformed, unknown, expired or revoked.",
+                     *       "code": "unauthenticated",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unauthenticated";
+                    };
+                };
+            };
+            /** @description Forbidden: `forbidden` the token is valid but may not do this. */
+            403: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The token is valid but may not do this.",
+                     *       "code": "forbidden",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found: `not_found` no such thing, or one the caller may not know exists. */
+            404: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such thing, or one the caller may not know exists.",
+                     *       "code": "not_found",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `not_member` the account is not a member of this association. */
+            409: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:not_member",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The account is not a member of this association.",
+                     *       "code": "not_member",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "not_member";
+                    };
+                };
+            };
+            /** @description Payload too large: `payload_too_large` the body is larger than this route takes. */
+            413: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The body is larger than this route takes.",
+                     *       "code": "payload_too_large",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported media type: `unsupported_media_type` the body is not JSON (or, for the stand import, not JSON or CSV). */
+            415: {
+                headers: {
+                    /** @description The id of this request (UUID), also in the problem `instance` and in our logs: quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:vereinsmesse:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The body is not JSON (or, for the stand import, not JSON or CSV).",
+                     *       "code": "unsupported_media_type",
+                     *       "instance": "urn:uuid:0b8f3a5e-7c1d-4e2f-9a6b-5d4c3b2a1f00"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description what went wrong; switch on it
+                         * @enum {string}
+                         */
+                        code: "unsupported_media_type";
                     };
                 };
             };

@@ -24,6 +24,9 @@ const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 
 export const ACCOUNT_ROLES = ['admin', 'organizer', 'exhibitor'] as const
 export type AccountRole = (typeof ACCOUNT_ROLES)[number]
+/** The languages of emails (mail/templates.ts LOCALES); kept here because db never imports mail. */
+export const ACCOUNT_LANGUAGES = ['de', 'en', 'tr', 'ar'] as const
+export type AccountLanguage = (typeof ACCOUNT_LANGUAGES)[number]
 
 export const accounts = pgTable(
   'accounts',
@@ -36,12 +39,19 @@ export const accounts = pgTable(
     passwordHash: text('password_hash'),
     // set when the account first uses a link sent to its address (sign-up verification, invitation, magic link)
     emailVerifiedAt: at('email_verified_at'),
+    // the language of every email to this account (and to an association whose contact it is)
+    language: text('language', { enum: ACCOUNT_LANGUAGES }).notNull().default('de'),
+    // set by an admin: the account's sessions stop working and it cannot log in until reactivated
+    deactivatedAt: at('deactivated_at'),
+    // set when the person's data was erased: email, name and password are placeholders, the account stays deactivated
+    erasedAt: at('erased_at'),
     createdAt: createdAt(),
   },
   (t) => [
     // Emails are compared case-insensitively everywhere; the index makes that the only truth.
     uniqueIndex('accounts_email_lower_key').on(sql`lower(${t.email})`),
     check('accounts_role_check', sql`${t.role} in ('admin', 'organizer', 'exhibitor')`),
+    check('accounts_language_check', sql`${t.language} in ('de', 'en', 'tr', 'ar')`),
   ],
 )
 
@@ -54,6 +64,8 @@ export const sessions = pgTable(
       .references(() => accounts.id, { onDelete: 'cascade' }),
     // SHA-256 of the bearer token: a leaked table grants nothing.
     tokenHash: text('token_hash').notNull(),
+    // how the session was started: 'password', or 'link' (a magic link, which may set a new password without the old one)
+    via: text('via', { enum: ['password', 'link'] }).notNull().default('password'),
     createdAt: createdAt(),
     expiresAt: at('expires_at').notNull(),
     revokedAt: at('revoked_at'),
@@ -96,7 +108,10 @@ export const events = pgTable(
     // decides a registration and the check below makes overbooking impossible whatever the code does.
     confirmedPeople: integer('confirmed_people').notNull().default(0),
     // Personal data of registrations is erased this many days after the event ends (null: kept until erased by hand).
+    // null: RETENTION_DAYS_DEFAULT (config) applies
     retentionDays: integer('retention_days'),
+    // when the retention job erased the names on its exhibitor passes and the staff on its scan records
+    personalDataErasedAt: timestamp('personal_data_erased_at', { withTimezone: true, mode: 'date' }),
     maxPartySize: integer('max_party_size').notNull().default(5),
     waitlist: boolean('waitlist').notNull().default(false),
     registrationOpensAt: at('registration_opens_at'),
@@ -184,6 +199,7 @@ export const outboxEmails = pgTable(
 )
 
 /** One-time login links: only the hash is kept, and using one is a conditional update (once, before expiry). */
+export const MAGIC_LINK_PURPOSES = ['login', 'erase'] as const
 export const magicLinks = pgTable(
   'magic_links',
   {
@@ -192,6 +208,8 @@ export const magicLinks = pgTable(
       .notNull()
       .references(() => accounts.id, { onDelete: 'cascade' }),
     tokenHash: text('token_hash').notNull(),
+    // 'login': exchanged for a session; 'erase': confirms the account's own request to erase it
+    purpose: text('purpose', { enum: MAGIC_LINK_PURPOSES }).notNull().default('login'),
     expiresAt: at('expires_at').notNull(),
     usedAt: at('used_at'),
     createdAt: createdAt(),

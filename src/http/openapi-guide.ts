@@ -57,8 +57,8 @@ emails and calendar entries. Languages: \`de\` (default), \`en\`, \`tr\`, \`ar\`
 
 const TAGS: Record<string, string> = {
   health: 'Liveness and readiness probes for the platform that runs the service.',
-  auth: 'Logging in with a password or an emailed link, logging out, and who the session belongs to.',
-  accounts: 'Accounts of admins, organizers and exhibitors (admins manage them).',
+  auth: 'Logging in with a password or an emailed link, logging out, and your own account: profile, password, sessions, personal data and erasure.',
+  accounts: 'Accounts of admins, organizers and exhibitors (admins manage them: role, deactivation, erasure).',
   events: 'The fair itself: created as a draft by an admin, changed and published by its organizers.',
   email: "Announcements to an event's visitors and exhibitors, and the outbox of every email the event sent.",
   registrations: "Visitors registering to attend and managing their registration with its manage token; the organizers' list and CSV export; personal data export and erasure.",
@@ -76,12 +76,14 @@ const ID_OF: Record<string, string> = {
   scanners: 'scanner device',
   associations: 'association',
   'stand-bookings': 'stand booking',
+  accounts: 'account',
 }
 
 const PARAMETERS: Record<string, string> = {
   'query:limit': 'How many items per page (1–200).',
   'query:cursor': "The previous page's `nextCursor`; absent for the first page.",
   'path:accountId': "The account's id (UUID).",
+  'path:loginId': "The id (UUID) of one of the account's login sessions, from `GET /v1/me/sessions`.",
   'path:ticketId': "The ticket's id (UUID), as in the registration's `ticket` or a pass.",
   'path:standId': "The stand's id (UUID).",
   'path:roomId': "The room's id (UUID).",

@@ -128,6 +128,7 @@ const DERIVED = {
   'registration-waitlisted': { ...EVENT_DERIVED, ...PARTY_DERIVED },
   'event-cancelled': { ...EVENT_DERIVED },
   'association-welcome': { expiresText: (d, locale) => durationText(d.expiresMinutes, locale) },
+  'account-erase': { expiresText: (d, locale) => durationText(d.expiresMinutes, locale) },
   'association-invitation': { expiresText: (d, locale) => durationText(d.expiresMinutes, locale) },
   'booking-status': {
     ...EVENT_DERIVED,
@@ -178,7 +179,7 @@ const PASS_LABEL: Record<Locale, string> = { de: 'Ausweis', en: 'Pass', tr: 'Kar
 const PASS_ALT: Record<Locale, string> = {
   de: 'QR-Code des Ausstellerausweises',
   en: 'QR code of exhibitor pass',
-  tr: 'Katılımcı kartının QR kodu',
+  tr: 'Stand görevlisi kartının QR kodu',
   ar: 'رمز QR لبطاقة العارض',
 }
 
@@ -222,6 +223,7 @@ const SUBJECT_MUST_NAME: Record<TemplateName, { variable: string } | { text: str
   'stand-freed': { variable: 'eventTitle' },
   'session-reservation': { variable: 'eventTitle' },
   meeting: { variable: 'eventTitle' },
+  'account-erase': { text: 'Vereinsmesse' },
 }
 
 /** Every variable a template's files may use: its data, what is derived from it, and lang/dir/align. */

@@ -44,6 +44,7 @@ export const TEMPLATE_NAMES = [
   'stand-freed',
   'session-reservation',
   'meeting',
+  'account-erase',
 ] as const
 export type TemplateName = (typeof TEMPLATE_NAMES)[number]
 
@@ -120,6 +121,8 @@ const eventFields = {
 /** What the enqueuer puts into `data` for each template; JSON only, timestamps as ISO 8601 strings. */
 export const EMAIL_DATA = {
   'magic-link': Type.Object({ name: Optional(Line), loginUrl: Url, expiresMinutes: Minutes }),
+  /** the confirmation of an account's own erasure request (PUBLIC_URL/account/erase?token=…) */
+  'account-erase': Type.Object({ name: Optional(Line), confirmUrl: Url, expiresMinutes: Minutes }),
   reminder: Type.Object({
     name: Optional(Line),
     audience: oneOf(['visitors', 'exhibitors']),

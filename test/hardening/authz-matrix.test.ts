@@ -77,6 +77,21 @@ const MATRIX: Row[] = [
   { method: 'GET', url: '/v1/me', expect:                              [401, 403, 403, 403, 403, 200, 200, 200, 200, 200], request: async () => req('/v1/me') },
   { method: 'POST', url: '/v1/accounts', expect:                       [401, 403, 403, 403, 403, 403, 403, 403, 403, 201], request: async () => req('/v1/accounts', { email: `acc-${unique()}@example.org`, name: 'Neu', role: 'exhibitor' }) },
   { method: 'GET', url: '/v1/accounts', expect:                        [401, 403, 403, 403, 403, 403, 403, 403, 403, 200], request: async () => req('/v1/accounts?limit=5') },
+  { method: 'PATCH', url: '/v1/accounts/:id', expect:                   [401, 403, 403, 403, 403, 403, 403, 403, 403, 200], request: async (fx) => req(`/v1/accounts/${fx.accounts.spareOrganizer.id}`, { language: 'de' }) },
+  { method: 'POST', url: '/v1/accounts/:id/deactivate', expect:         [401, 403, 403, 403, 403, 403, 403, 403, 403, 200], request: async (fx) => req(`/v1/accounts/${(await fx.freshAccount()).id}/deactivate`) },
+  { method: 'POST', url: '/v1/accounts/:id/reactivate', expect:         [401, 403, 403, 403, 403, 403, 403, 403, 403, 200], request: async (fx) => req(`/v1/accounts/${(await fx.freshAccount()).id}/reactivate`) },
+  { method: 'POST', url: '/v1/accounts/:id/erase', expect:              [401, 403, 403, 403, 403, 403, 403, 403, 403, 200], request: async (fx) => req(`/v1/accounts/${(await fx.freshAccount()).id}/erase`) },
+  // the own account: any account session, about itself only (there is no id to name another one)
+  { method: 'PATCH', url: '/v1/me', expect:                             [401, 403, 403, 403, 403, 200, 200, 200, 200, 200], request: async () => req('/v1/me', { language: 'de' }) },
+  // the same password again: a change ends the account's other sessions, never the one it is sent with
+  { method: 'POST', url: '/v1/me/password', expect:                     [401, 403, 403, 403, 403, 204, 204, 204, 204, 204], request: async () => req('/v1/me/password', { currentPassword: 'correct horse battery', newPassword: 'correct horse battery' }) },
+  { method: 'GET', url: '/v1/me/sessions', expect:                      [401, 403, 403, 403, 403, 200, 200, 200, 200, 200], request: async () => req('/v1/me/sessions') },
+  { method: 'DELETE', url: '/v1/me/sessions/:loginId', expect:        [401, 403, 403, 403, 403, 204, 204, 204, 204, 204], request: async (fx, c) => req(`/v1/me/sessions/${await fx.freshSessionId(c)}`) },
+  { method: 'DELETE', url: '/v1/me/sessions', expect:                   [401, 403, 403, 403, 403, 204, 204, 204, 204, 204], request: async () => req('/v1/me/sessions') },
+  { method: 'GET', url: '/v1/me/personal-data', expect:                 [401, 403, 403, 403, 403, 200, 200, 200, 200, 200], request: async () => req('/v1/me/personal-data') },
+  { method: 'POST', url: '/v1/me/erase', expect:                        [401, 403, 403, 403, 403, 202, 202, 202, 202, 202], request: async () => req('/v1/me/erase') },
+  // the token in the body is the credential (of a fresh account each time); a bearer token beside it changes nothing
+  { method: 'POST', url: '/v1/me/erase/confirm', expect:                [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async (fx) => req('/v1/me/erase/confirm', { token: await fx.freshErasureToken() }) },
 
   // events
   { method: 'POST', url: '/v1/events', expect:                         [401, 403, 403, 403, 403, 403, 403, 403, 403, 201], request: async () => req('/v1/events', eventBody()) },
@@ -162,6 +177,9 @@ const MATRIX: Row[] = [
   { method: 'PATCH', url: '/v1/associations/:id', expect:              [401, 403, 403, 403, 403, 200, 403, 403, 403, 200], request: async (fx) => req(`/v1/associations/${fx.associationX.id}`, { description: 'Musik und Nachbarschaft.' }) },
   { method: 'GET', url: '/v1/associations/:id/members', expect:        [401, 403, 403, 403, 403, 200, 403, 403, 403, 200], request: async (fx) => req(`/v1/associations/${fx.associationX.id}/members`) },
   { method: 'POST', url: '/v1/associations/:id/members', expect:       [401, 403, 403, 403, 403, 201, 403, 403, 403, 201], request: async (fx) => req(`/v1/associations/${fx.associationX.id}/members`, { email: `member-${unique()}@example.org`, name: 'Emre Demir' }) },
+  { method: 'DELETE', url: '/v1/associations/:id/members/:accountId', expect:
+                                                                       [401, 403, 403, 403, 403, 204, 403, 403, 403, 204], request: async (fx) => req(`/v1/associations/${fx.associationX.id}/members/${await fx.freshMemberX()}`) },
+  { method: 'POST', url: '/v1/associations/:id/contact', expect:        [401, 403, 403, 403, 403, 200, 403, 403, 403, 200], request: async (fx) => req(`/v1/associations/${fx.associationX.id}/contact`, { accountId: fx.accounts.exhibitor.id }) },
   { method: 'GET', url: '/v1/events/:eventId/exhibitors', expect:      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200], request: async (fx) => req(`/v1/events/${fx.eventA.id}/exhibitors`) },
   { method: 'GET', url: '/v1/events/:eventId/matches', expect:         [401, 403, 403, 403, 403, 200, 403, 403, 200, 200], request: async (fx) => req(`/v1/events/${fx.eventA.id}/matches?associationId=${fx.associationX.id}`) },
   // the token in the body is the credential; a bearer token beside it changes nothing
@@ -335,6 +353,21 @@ t.test('every route answers every caller as the contract says', async (t) => {
   t.comment(`authorisation matrix: ${MATRIX.length} rows (${routes} routes) × ${CALLERS.length} callers, ${cells} requests (GET rows sent as HEAD too) in ${Date.now() - started} ms`)
 })
 
+// GET /v1/associations/:id answers everyone, but the private fields (contact address and phone, register number)
+// only to X's members, admins and organizers of an event X has a booking at (A): least privilege, issue #19.
+t.test('the private fields of an association: which callers see them', async (t) => {
+  const fx = await matrixFixtures(t)
+  //                  anon   vis    visO   scan   scanO  exh   exhO   orgO   org   admin
+  const expected = [false, false, false, false, false, true, false, false, true, true]
+  for (const [i, caller] of CALLERS.entries()) {
+    const res = await fx.s.ctx.app.inject({ method: 'GET', url: `/v1/associations/${fx.associationX.id}`, headers: { ...fx.auth[caller] } })
+    t.equal(res.statusCode, 200, caller)
+    const body = res.json()
+    t.equal(['contactEmail', 'contactPhone', 'registerNumber'].every((k) => k in body), expected[i], `${caller}: private fields ${expected[i] ? 'shown' : 'hidden'}`)
+    if (!expected[i]) t.notOk('contactEmail' in body || 'contactPhone' in body || 'registerNumber' in body, `${caller}: none of them`)
+  }
+})
+
 t.test('losing a role takes effect on the very next request: nothing about it is cached with the session', async (t) => {
   const fx = await matrixFixtures(t)
   const { inject } = fx.s
@@ -348,8 +381,9 @@ t.test('losing a role takes effect on the very next request: nothing about it is
   t.equal((await inject('GET', `/v1/registrations/${fx.registration.id}`, organizer.auth)).statusCode, 404, 'and its registrations are unknown to them')
   t.equal((await inject('POST', `/v1/events/${fx.eventA.id}/checkins`, organizer.auth, { code: fx.registration.ticket.code })).statusCode, 403, 'and its door')
 
-  // No route removes a member yet: the membership row goes as an admin tool would remove it.
-  await fx.s.ctx.db.delete(associationMembers).where(and(eq(associationMembers.associationId, fx.associationX.id), eq(associationMembers.accountId, exhibitor.id)))
+  // X's contact is someone else, so the member may leave: removed by an admin through the route
+  must(await inject('POST', `/v1/associations/${fx.associationX.id}/contact`, fx.accounts.admin.auth, { accountId: await fx.freshMemberX() }), 200)
+  must(await inject('DELETE', `/v1/associations/${fx.associationX.id}/members/${exhibitor.id}`, fx.accounts.admin.auth), 204)
   t.equal((await inject('GET', `/v1/stand-bookings/${fx.bookingX.id}`, exhibitor.auth)).statusCode, 404, 'a former member: the booking is unknown')
   t.equal((await inject('PATCH', `/v1/associations/${fx.associationX.id}`, exhibitor.auth, { description: 'Nicht mehr.' })).statusCode, 403, 'the profile is not theirs to change')
   t.equal((await inject('PATCH', `/v1/passes/${fx.passX.id}`, exhibitor.auth, { holderName: 'Niemand' })).statusCode, 404, 'nor the passes')

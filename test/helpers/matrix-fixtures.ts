@@ -1,6 +1,7 @@
 import type { Test } from 'tap'
 import { randomUUID } from 'node:crypto'
-import { magicLinks, meetings, tickets, type MeetingStatus } from '../../src/db/schema.js'
+import { magicLinks, meetings, sessions, tickets, type MeetingStatus } from '../../src/db/schema.js'
+import { issueMagicLink } from '../../src/features/auth/magic-link.service.js'
 import { startSession } from '../../src/features/auth/sessions.service.js'
 import { findAccountById } from '../../src/features/accounts/accounts.service.js'
 import { newToken } from '../../src/features/auth/tokens.js'
@@ -85,6 +86,14 @@ export interface MatrixFixtures {
   meetingSlot: string
   /** a new live magic link of the admin; its vml_ token */
   freshMagicLink(): Promise<string>
+  /** a new exhibitor account, for the admin's account actions */
+  freshAccount(): Promise<{ id: string }>
+  /** the id of a new session of an account caller (a random id for the others) */
+  freshSessionId(caller: Caller): Promise<string>
+  /** a new exhibitor account and the vml_ token of its emailed erasure confirmation */
+  freshErasureToken(): Promise<string>
+  /** a new member of association X; its account id */
+  freshMemberX(): Promise<string>
   /** an account to log in with: email and password */
   login: { email: string; password: string }
 }
@@ -246,6 +255,24 @@ export async function matrixFixtures(t: Test): Promise<MatrixFixtures> {
         })
         .returning()
       return { id: row.id }
+    },
+    freshAccount: () => ctx.account('exhibitor'),
+    async freshSessionId(caller) {
+      if (!(caller in accounts)) return randomUUID()
+      const [row] = await ctx.db
+        .insert(sessions)
+        .values({ accountId: accounts[caller as keyof typeof accounts].id, tokenHash: newToken('vms_').hash, expiresAt: new Date(Date.now() + 60 * 60_000) })
+        .returning({ id: sessions.id })
+      return row.id
+    },
+    async freshErasureToken() {
+      const account = await ctx.account('exhibitor')
+      return ctx.db.transaction((tx) => issueMagicLink(tx, account.id, 60, 'erase'))
+    },
+    async freshMemberX() {
+      const account = await ctx.account('exhibitor')
+      await addMember(ctx.db, x.id, account.id)
+      return account.id
     },
     async freshMagicLink() {
       const { token, hash } = newToken('vml_')

@@ -19,6 +19,7 @@ const PUBLIC_WRITE_LIMITS: Record<string, number> = {
   'POST /v1/associations': 10, // per hour
   'POST /v1/co-exhibitors/confirm': 30, // per minute
   'POST /v1/co-exhibitors/decline': 30, // per minute
+  'POST /v1/me/erase/confirm': 30, // per minute (the emailed token is the credential)
   'PATCH /v1/registrations/:id': 30, // per minute, visitors only (account sessions are not counted)
   'DELETE /v1/registrations/:id': 30, // per minute, visitors only
   'POST /v1/registrations/:id/erase': 10, // per minute, visitors only

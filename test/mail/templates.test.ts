@@ -60,6 +60,7 @@ const confirmed: EmailData['registration-confirmed'] = {
 /** Each template with and without its optional data, so every section is rendered both ways. */
 const SAMPLES: { [T in TemplateName]: EmailData[T][] } = {
   'magic-link': [{ name: 'Karim', loginUrl: LOGIN_URL, expiresMinutes: 15 }, { loginUrl: LOGIN_URL, expiresMinutes: 1 }],
+  'account-erase': [{ name: 'Karim', confirmUrl: LOGIN_URL, expiresMinutes: 1440 }, { confirmUrl: LOGIN_URL, expiresMinutes: 60 }],
   reminder: [
     reminder,
     { ...reminder, audience: 'exhibitors', standCode: 'B12', name: 'Kulturverein Nordstadt e. V.' },
@@ -243,7 +244,7 @@ t.test('every template renders in every language', async (t) => {
         const withoutLinks = urls.reduce((html, url) => html.split(url).join(''), email.html)
         t.notMatch(withoutLinks, /https?:/, `${label}: no other address in the HTML`)
 
-        if (template === 'magic-link' || template.startsWith('association-')) t.match(email.subject, 'Vereinsmesse', label)
+        if (template === 'magic-link' || template === 'account-erase' || template.startsWith('association-')) t.match(email.subject, 'Vereinsmesse', label)
         else t.match(email.subject, 'Vereinsmesse Dortmund', `${label}: the subject names the event`)
         if (data.name) {
           t.match(email.text, data.name as string, `${label}: greets by name`)

@@ -1,7 +1,8 @@
 import { requireRole } from '../../http/auth.js'
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
-import { Account, AccountCreate, AccountList, AccountListQuery } from './accounts.schemas.js'
+import { eraseAccount, setActive, updateAccount } from './account-lifecycle.service.js'
+import { Account, AccountCreate, AccountIdParams, AccountList, AccountListQuery, AccountPatch } from './accounts.schemas.js'
 import { createAccount, listAccounts, toAccount } from './accounts.service.js'
 
 export const accountRoutes: FeatureRoutes = async (app, { db }) => {
@@ -37,6 +38,63 @@ export const accountRoutes: FeatureRoutes = async (app, { db }) => {
     async (request) => {
       requireRole(request, 'admin')
       return listAccounts(db, request.query)
+    },
+  )
+
+  app.patch(
+    '/v1/accounts/:id',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: "Change an account's name, language or role (admin); the last active admin keeps the role",
+        security: [{ bearer: [] }],
+        params: AccountIdParams,
+        body: ref(AccountPatch),
+        response: { 200: ref(Account), ...problemResponses },
+      },
+    },
+    async (request) => {
+      requireRole(request, 'admin')
+      return updateAccount(db, request.params.id, request.body)
+    },
+  )
+
+  for (const action of ['deactivate', 'reactivate'] as const) {
+    app.post(
+      `/v1/accounts/:id/${action}`,
+      {
+        schema: {
+          tags: ['accounts'],
+          summary:
+            action === 'deactivate'
+              ? 'Deactivate an account (admin): its tokens stop working at once and it cannot log in; never the last active admin'
+              : 'Reactivate a deactivated account (admin): it can log in again (old sessions stay revoked)',
+          security: [{ bearer: [] }],
+          params: AccountIdParams,
+          response: { 200: ref(Account), ...problemResponses },
+        },
+      },
+      async (request) => {
+        requireRole(request, 'admin')
+        return setActive(db, request.params.id, action === 'reactivate')
+      },
+    )
+  }
+
+  app.post(
+    '/v1/accounts/:id/erase',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: "Erase an account's personal data (admin): placeholders for email and name, memberships and sessions gone",
+        security: [{ bearer: [] }],
+        params: AccountIdParams,
+        response: { 200: ref(Account), ...problemResponses },
+      },
+    },
+    async (request) => {
+      requireRole(request, 'admin')
+      return eraseAccount(db, request.params.id)
     },
   )
 }

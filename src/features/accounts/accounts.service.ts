@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, or, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import type { Database, Queryable } from '../../db/client.js'
 import { isUniqueViolation } from '../../db/errors.js'
-import { accounts, type AccountRole } from '../../db/schema.js'
+import { accounts, type AccountLanguage, type AccountRole } from '../../db/schema.js'
 import { decodeCursor, toPage } from '../../http/pagination.js'
 import { Problem } from '../../http/problem.js'
 import { generatePassword, hashPassword } from '../auth/passwords.js'
@@ -9,18 +9,26 @@ import { generatePassword, hashPassword } from '../auth/passwords.js'
 export type AccountRow = typeof accounts.$inferSelect
 
 export function toAccount(row: AccountRow) {
-  return { id: row.id, email: row.email, name: row.name, role: row.role, createdAt: row.createdAt.toISOString() }
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    language: row.language,
+    active: row.deactivatedAt === null,
+    createdAt: row.createdAt.toISOString(),
+  }
 }
 
 export async function createAccount(
   db: Queryable,
-  input: { email: string; name: string; role: AccountRole; password?: string },
+  input: { email: string; name: string; role: AccountRole; password?: string; language?: AccountLanguage },
 ): Promise<AccountRow> {
   const passwordHash = input.password ? await hashPassword(input.password) : null
   try {
     const [row] = await db
       .insert(accounts)
-      .values({ email: input.email.trim(), name: input.name.trim(), role: input.role, passwordHash })
+      .values({ email: input.email.trim(), name: input.name.trim(), role: input.role, passwordHash, language: input.language })
       .returning()
     return row
   } catch (err) {
@@ -79,4 +87,20 @@ export async function ensureFirstAdmin(
   const password = configured.password ?? generatePassword()
   await createAccount(db, { email, name: 'Administrator', role: 'admin', password })
   return configured.password ? null : { email, password }
+}
+
+/**
+ * Emails to people who may hold an account (an association's contact address, organizers, admins) go out in the
+ * language of the account with that address; other addresses keep the locale they were given (German for an
+ * association whose contact address is no account's). One query for the whole batch.
+ */
+export async function inAccountLanguages<E extends { to: string; locale?: string | null }>(db: Queryable, emails: E[]): Promise<E[]> {
+  if (emails.length === 0) return emails
+  const addresses = [...new Set(emails.map((e) => e.to.toLowerCase()))]
+  const rows = await db
+    .select({ email: sql<string>`lower(${accounts.email})`, language: accounts.language })
+    .from(accounts)
+    .where(inArray(sql`lower(${accounts.email})`, addresses))
+  const byAddress = new Map(rows.map((r) => [r.email, r.language]))
+  return emails.map((e) => ({ ...e, locale: byAddress.get(e.to.toLowerCase()) ?? e.locale }))
 }

@@ -22,7 +22,7 @@ export const associationDocs: FeatureDocs = {
       operationId: 'getAssociation',
       auth: ['public', 'session'],
       errors: ['not_found'],
-      ok: 'The association: private fields for its members, organizers and admins, the public profile for everyone else.',
+      ok: 'The association: private fields for its members, admins and organizers of events it booked at; the public profile for everyone else.',
     },
     'PATCH /v1/associations/:id': {
       operationId: 'updateAssociation',
@@ -42,6 +42,18 @@ export const associationDocs: FeatureDocs = {
       rateLimited: true,
       errors: ['forbidden', 'not_found', 'already_member'],
       ok: 'The new member; a login link is on its way.',
+    },
+    'DELETE /v1/associations/:id/members/:accountId': {
+      operationId: 'removeAssociationMember',
+      auth: ['session'],
+      errors: ['forbidden', 'not_found', 'last_member', 'contact_member'],
+      ok: 'The member is removed (or has left).',
+    },
+    'POST /v1/associations/:id/contact': {
+      operationId: 'transferAssociationContact',
+      auth: ['session'],
+      errors: ['forbidden', 'not_found', 'not_member'],
+      ok: 'The association with its new contact address.',
     },
     'GET /v1/vocabularies': { operationId: 'listVocabularies', auth: ['public'], ok: 'Every vocabulary with its terms in order.' },
     'POST /v1/vocabularies/:kind': {
@@ -82,6 +94,7 @@ export const associationDocs: FeatureDocs = {
     AssociationList: 'A page of the association directory.',
     AssociationMember: 'A member account of an association.',
     AssociationMemberList: "An association's member accounts.",
+    AssociationContactTransfer: 'The member who becomes the contact of the association.',
     VocabularyLabels: 'The label of a term in each language.',
     VocabularyTerm: 'A term of a vocabulary: its key and labels.',
     VocabularyTermCreate: 'A new term at the end of a vocabulary.',

@@ -6,7 +6,9 @@ import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { normaliseLocale, type Locale } from '../../mail/templates.js'
 import {
+  AssociationContactTransfer,
   AssociationIdParams,
+  AssociationMemberParams,
   AssociationList,
   AssociationListQuery,
   AssociationMember,
@@ -27,7 +29,9 @@ import {
   maySeePrivate,
   privateAssociation,
   publicAssociation,
+  removeMember,
   signUp,
+  transferContact,
   updateAssociation,
 } from './associations.service.js'
 
@@ -70,11 +74,11 @@ export const associationRoutes: FeatureRoutes = async (app, { db, config }) => {
     {
       schema: {
         tags: ['associations'],
-        summary: 'An association: the public profile, plus the private fields for its members, organizers and admins',
+        summary: 'An association: the public profile, plus the private fields for its members, admins and organizers of events it booked at',
         params: AssociationIdParams,
         response: {
           200: Type.Union([ref(AssociationPrivate), ref(AssociationPublic)], {
-            description: 'AssociationPrivate for its members, organizers and admins; AssociationPublic for everyone else',
+            description: 'AssociationPrivate for its members, admins and organizers of an event it has a stand booking at; AssociationPublic for everyone else',
           }),
           ...problemResponses,
         },
@@ -140,6 +144,42 @@ export const associationRoutes: FeatureRoutes = async (app, { db, config }) => {
       await assertMayManage(db, inviter, request.params.id)
       const { member } = await inviteMember(db, config, request.params.id, inviter, request.body, requestLocale(request))
       return reply.code(201).send(member)
+    },
+  )
+
+  app.delete(
+    '/v1/associations/:id/members/:accountId',
+    {
+      schema: {
+        tags: ['associations'],
+        summary: 'Remove a member, or leave (your own id); the association keeps at least one member, and its contact until transferred',
+        security: [{ bearer: [] }],
+        params: AssociationMemberParams,
+        response: { 204: { type: 'null', description: 'removed' }, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await assertMayManage(db, requireAccount(request), request.params.id)
+      await removeMember(db, request.params.id, request.params.accountId)
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/v1/associations/:id/contact',
+    {
+      schema: {
+        tags: ['associations'],
+        summary: "Make another member the association's contact: their email becomes the contact address (its members, admins)",
+        security: [{ bearer: [] }],
+        params: AssociationIdParams,
+        body: ref(AssociationContactTransfer),
+        response: { 200: ref(AssociationPrivate), ...problemResponses },
+      },
+    },
+    async (request) => {
+      await assertMayManage(db, requireAccount(request), request.params.id)
+      return transferContact(db, request.params.id, request.body.accountId)
     },
   )
 }

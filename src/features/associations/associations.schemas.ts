@@ -150,8 +150,15 @@ export const AssociationMemberInvite = Type.Object(
 )
 
 export const AssociationIdParams = Type.Object({ id: Uuid })
+export const AssociationMemberParams = Type.Object({ id: Uuid, accountId: Uuid }, { additionalProperties: false })
+
+export const AssociationContactTransfer = Type.Object(
+  { accountId: Type.String({ format: 'uuid', description: 'the member who becomes the contact; their email becomes the contact address' }) },
+  { $id: 'AssociationContactTransfer', additionalProperties: false },
+)
 
 export const associationSchemas = [
+  AssociationContactTransfer,
   AssociationPublic,
   AssociationPrivate,
   AssociationSignUpProfile,

@@ -3,7 +3,7 @@ import type { Config } from '../../config.js'
 import type { Database, Queryable } from '../../db/client.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { prepared } from '../../db/prepared.js'
-import { accounts, associationMembers, associations, SEARCH_FOLD_FROM, SEARCH_FOLD_TO } from '../../db/schema.js'
+import { accounts, associationMembers, associations, eventOrganizers, SEARCH_FOLD_FROM, SEARCH_FOLD_TO, standBookings } from '../../db/schema.js'
 import { decodeCursor, toPage } from '../../http/pagination.js'
 import { Problem } from '../../http/problem.js'
 import { enqueueEmail } from '../../mail/outbox.js'
@@ -18,6 +18,14 @@ export type AssociationRow = typeof associations.$inferSelect
 
 /** Invitation and verification links live longer than a login link: people open such mail days later. */
 export const INVITATION_LINK_MINUTES = 7 * 24 * 60
+
+/**
+ * The language of an association's emails: that of the account whose address is its contact address (its contact
+ * member), German when no account has that address. A correlated subquery, for the selects of email audiences.
+ */
+export const contactLanguage = sql<Locale>`coalesce((select ${accounts.language} from ${accounts} where lower(${accounts.email}) = lower(${associations.contactEmail})), 'de')`.mapWith(
+  (v: string) => v as Locale,
+)
 
 /** Whether the account is a member of the association (stand bookings, profile edits, member lists). */
 export async function isAssociationMember(db: Queryable, accountId: string, associationId: string): Promise<boolean> {
@@ -145,7 +153,7 @@ export async function signUp(
     return await db.transaction(async (tx) => {
       const [account] = await tx
         .insert(accounts)
-        .values({ email, name: input.contact.name.trim(), role: 'exhibitor', passwordHash })
+        .values({ email, name: input.contact.name.trim(), role: 'exhibitor', passwordHash, language: locale })
         .returning()
       const [association] = await tx
         .insert(associations)
@@ -156,7 +164,7 @@ export async function signUp(
       await enqueueEmail(tx, {
         to: account.email,
         template: 'association-welcome',
-        locale,
+        locale: account.language,
         data: {
           name: oneLine(account.name),
           associationName: oneLine(association.name),
@@ -177,10 +185,23 @@ export async function findAssociation(db: Queryable, id: string): Promise<Associ
   return row
 }
 
-/** Who may see an association's private fields: its members, admins and organizers (they review bookings). */
+/**
+ * Who may see an association's private fields (contact address and phone, register number): its members, admins,
+ * and organizers of an event the association has a stand booking at, in any state (they review and answer it).
+ * Any other organizer sees the public profile, as everyone else does (least privilege, issue #19).
+ */
 export async function maySeePrivate(db: Queryable, viewer: { id: string; role: string } | undefined, associationId: string) {
   if (!viewer) return false
-  if (viewer.role === 'admin' || viewer.role === 'organizer') return true
+  if (viewer.role === 'admin') return true
+  if (viewer.role === 'organizer') {
+    const [row] = await db
+      .select({ eventId: standBookings.eventId })
+      .from(standBookings)
+      .innerJoin(eventOrganizers, and(eq(eventOrganizers.eventId, standBookings.eventId), eq(eventOrganizers.accountId, viewer.id)))
+      .where(eq(standBookings.associationId, associationId))
+      .limit(1)
+    if (row) return true
+  }
   return isAssociationMember(db, viewer.id, associationId)
 }
 
@@ -297,7 +318,8 @@ export async function inviteMember(
       let account = await findAccountByEmail(tx, email)
       const created = !account
       if (!account) {
-        ;[account] = await tx.insert(accounts).values({ email, name: input.name.trim(), role: 'exhibitor' }).returning()
+        // a new account speaks the inviter's language until its owner chooses (PATCH /v1/me)
+        ;[account] = await tx.insert(accounts).values({ email, name: input.name.trim(), role: 'exhibitor', language: locale }).returning()
       }
       const [membership] = await tx
         .insert(associationMembers)
@@ -308,7 +330,7 @@ export async function inviteMember(
       await enqueueEmail(tx, {
         to: account.email,
         template: 'association-invitation',
-        locale,
+        locale: account.language,
         data: {
           name: oneLine(account.name),
           inviterName: oneLine(inviter.name),
@@ -326,4 +348,57 @@ export async function inviteMember(
     if (isUniqueViolation(err, 'accounts_email_lower_key')) return attempt()
     throw err
   }
+}
+
+/** The association's row, locked: every change to its members queues behind the others of the same association. */
+async function lockAssociation(tx: Queryable, id: string): Promise<AssociationRow> {
+  const [row] = await tx.select().from(associations).where(eq(associations.id, id)).for('update')
+  if (!row) throw Problem.notFound('association')
+  return row
+}
+
+/**
+ * Removes a member (by a member or an admin; a member removing themself is leaving). An association keeps at least
+ * one member (409 last_member), and its contact member stays until the contact role is transferred (409
+ * contact_member). The association's row is locked first, so two removals at once are counted one after the
+ * other: of the last two members removing each other, one is refused. Decision record 0087.
+ */
+export async function removeMember(db: Database, associationId: string, accountId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const association = await lockAssociation(tx, associationId)
+    const members = await tx
+      .select({ accountId: associationMembers.accountId, email: accounts.email })
+      .from(associationMembers)
+      .innerJoin(accounts, eq(accounts.id, associationMembers.accountId))
+      .where(eq(associationMembers.associationId, associationId))
+    const member = members.find((m) => m.accountId === accountId)
+    if (!member) throw Problem.notFound('member')
+    if (members.length === 1) throw Problem.conflict('last_member', 'An association keeps at least one member; this is the last one.')
+    if (member.email.toLowerCase() === association.contactEmail.toLowerCase()) {
+      throw Problem.conflict('contact_member', "This member is the association's contact; transfer the contact role to another member first.")
+    }
+    await tx.delete(associationMembers).where(and(eq(associationMembers.associationId, associationId), eq(associationMembers.accountId, accountId)))
+  })
+}
+
+/**
+ * Makes another member the association's contact: the contact address becomes that member's email, so the
+ * association's emails reach them, in their language. Under the association's lock, like member removal.
+ */
+export async function transferContact(db: Database, associationId: string, accountId: string) {
+  return db.transaction(async (tx) => {
+    await lockAssociation(tx, associationId)
+    const [member] = await tx
+      .select({ email: accounts.email })
+      .from(associationMembers)
+      .innerJoin(accounts, eq(accounts.id, associationMembers.accountId))
+      .where(and(eq(associationMembers.associationId, associationId), eq(associationMembers.accountId, accountId)))
+    if (!member) throw Problem.conflict('not_member', 'Only a member of the association can be its contact; invite them first.')
+    const [row] = await tx
+      .update(associations)
+      .set({ contactEmail: member.email, updatedAt: sql`now()` })
+      .where(eq(associations.id, associationId))
+      .returning()
+    return privateAssociation(row)
+  })
 }

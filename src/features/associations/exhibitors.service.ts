@@ -4,7 +4,7 @@ import { prepared } from '../../db/prepared.js'
 import { associations, coExhibitors, standBookings, stands, standBookingHistory } from '../../db/schema.js'
 import { decodeCursor, toPage } from '../../http/pagination.js'
 import type { AudienceSource } from '../../mail/reminders.js'
-import { publicAssociation } from './associations.service.js'
+import { contactLanguage, publicAssociation } from './associations.service.js'
 
 type AssociationRow = typeof associations.$inferSelect
 
@@ -93,8 +93,8 @@ export async function listExhibitors(db: Database, eventId: string, query: { lim
 
 /**
  * Reminders and announcements to exhibitors: the contact of each approved booking, with its stand code, and the
- * contact of each association that confirmed it shares that stand (they set up there too). Profiles have no
- * language of their own, so German, the fair's language. `since` is the approval (from the booking's history; its
+ * contact of each association that confirmed it shares that stand (they set up there too), each in the
+ * language of its contact account (German when the contact address is no account's). `since` is the approval (from the booking's history; its
  * last change if the history has none), for a co-exhibitor the later of that and its confirmation, so a booking
  * approved (or a stand shared) after a reminder's time does not get that reminder late.
  */
@@ -109,6 +109,7 @@ export const exhibitorAudience: AudienceSource = async (db, event) => {
       since,
       email: associations.contactEmail,
       name: associations.name,
+      locale: contactLanguage,
       standCode: stands.code,
     })
     .from(standBookings)
@@ -117,19 +118,19 @@ export const exhibitorAudience: AudienceSource = async (db, event) => {
     .where(and(eq(standBookings.eventId, event.id), eq(standBookings.status, 'approved')))
   const shared = rows.length
     ? await db
-        .select({ bookingId: coExhibitors.bookingId, associationId: associations.id, email: associations.contactEmail, name: associations.name, confirmedAt: coExhibitors.respondedAt })
+        .select({ bookingId: coExhibitors.bookingId, associationId: associations.id, email: associations.contactEmail, name: associations.name, locale: contactLanguage, confirmedAt: coExhibitors.respondedAt })
         .from(coExhibitors)
         .innerJoin(associations, eq(associations.id, coExhibitors.associationId))
         .where(and(inArray(coExhibitors.bookingId, rows.map((r) => r.bookingId)), eq(coExhibitors.status, 'confirmed')))
     : []
   const byBooking = new Map(rows.map((r) => [r.bookingId, r]))
   return [
-    ...rows.map((r) => ({ key: r.bookingId, email: r.email, name: r.name, locale: 'de' as const, since: r.since, standCode: r.standCode })),
+    ...rows.map((r) => ({ key: r.bookingId, email: r.email, name: r.name, locale: r.locale, since: r.since, standCode: r.standCode })),
     ...shared.map((c) => {
       const host = byBooking.get(c.bookingId)!
       const since = c.confirmedAt && c.confirmedAt > host.since ? c.confirmedAt : host.since
       // one key per association on the stand: a co-exhibitor's reminder is its own, beside the host's
-      return { key: `${c.bookingId}:${c.associationId}`, email: c.email, name: c.name, locale: 'de' as const, since, standCode: host.standCode }
+      return { key: `${c.bookingId}:${c.associationId}`, email: c.email, name: c.name, locale: c.locale, since, standCode: host.standCode }
     }),
   ]
 }

@@ -1,6 +1,7 @@
 import { feature } from '../../http/routes.js'
 import { accountRoutes } from '../accounts/accounts.routes.js'
 import { accountSchemas } from '../accounts/accounts.schemas.js'
+import { meRoutes } from '../accounts/me.routes.js'
 import { authRoutes } from './auth.routes.js'
 import { authSchemas } from './auth.schemas.js'
 
@@ -10,5 +11,6 @@ import { authSchemas } from './auth.schemas.js'
  */
 export const authFeature = feature('auth', [...accountSchemas, ...authSchemas], async (app, deps) => {
   await app.register(authRoutes, deps)
+  await app.register(meRoutes, deps)
   await app.register(accountRoutes, deps)
 })

@@ -26,13 +26,13 @@ export const MAGIC_LINK_MINUTES = 15
 export async function requestMagicLink(db: Database, config: Pick<Config, 'publicUrl'>, email: string): Promise<void> {
   await db.transaction(async (tx) => {
     const account = await findAccountByEmail(tx, email)
-    if (!account) return
+    // a deactivated account gets no link, as an unknown email gets none (the answer is the same 202)
+    if (!account || account.deactivatedAt) return
     const token = await issueMagicLink(tx, account.id, MAGIC_LINK_MINUTES)
     await enqueueEmail(tx, {
       to: account.email,
       template: 'magic-link',
-      // Accounts have no language yet, so their emails are German, the default (contract: "Languages").
-      locale: 'de',
+      locale: account.language,
       data: {
         // An email template line must be one line; an account name is free text and may hold line breaks.
         name: oneLine(account.name),
@@ -43,12 +43,16 @@ export async function requestMagicLink(db: Database, config: Pick<Config, 'publi
   })
 }
 
-/** A one-time login link for an account, valid `minutes`, in the caller's transaction: only its hash is stored. */
-export async function issueMagicLink(tx: Queryable, accountId: string, minutes: number): Promise<string> {
+/**
+ * A one-time link for an account, valid `minutes`, in the caller's transaction: only its hash is stored. A 'login'
+ * link is exchanged for a session; an 'erase' link confirms the account's request to erase itself.
+ */
+export async function issueMagicLink(tx: Queryable, accountId: string, minutes: number, purpose: 'login' | 'erase' = 'login'): Promise<string> {
   const { token, hash } = newToken('vml_')
   await tx.insert(magicLinks).values({
     accountId,
     tokenHash: hash,
+    purpose,
     expiresAt: new Date(Date.now() + minutes * 60_000),
   })
   return token
@@ -61,20 +65,42 @@ export async function issueMagicLink(tx: Queryable, accountId: string, minutes: 
  */
 export async function verifyMagicLink(db: Database, token: string): Promise<{ token: string; account: AccountRow }> {
   const refused = Problem.unauthenticated('The login link is unknown, used or expired; request a new one.')
-  if (!MAGIC_LINK_TOKEN_PATTERN.test(token)) throw refused
   return db.transaction(async (tx) => {
-    const [link] = await tx
-      .update(magicLinks)
-      .set({ usedAt: sql`now()` })
-      .where(and(eq(magicLinks.tokenHash, hashToken(token)), isNull(magicLinks.usedAt), gt(magicLinks.expiresAt, sql`now()`)))
-      .returning({ accountId: magicLinks.accountId })
-    // Links cascade with their account, so a spent link always has one; the check only satisfies the types.
-    const account = link && (await findAccountById(tx, link.accountId))
-    if (!account) throw refused
+    const account = await spendLink(tx, token, 'login', refused)
+    if (account.deactivatedAt) throw refused
     // Opening a link sent to the address proves the address: sign-up's welcome link exists for this.
     if (!account.emailVerifiedAt) {
       await tx.update(accounts).set({ emailVerifiedAt: sql`now()` }).where(and(eq(accounts.id, account.id), isNull(accounts.emailVerifiedAt)))
     }
-    return { token: await startSession(tx, account), account }
+    return { token: await startSession(tx, account, 'link'), account }
   })
+}
+
+/**
+ * Spends a link of this purpose, once, in the caller's transaction, and returns its account; `refused` when the
+ * token is malformed, unknown, of another purpose, used or expired. The conditional UPDATE is the whole guard.
+ */
+export async function spendLink(tx: Queryable, token: string, purpose: 'login' | 'erase', refused: Problem): Promise<AccountRow> {
+  if (!MAGIC_LINK_TOKEN_PATTERN.test(token)) throw refused
+  const [link] = await tx
+    .update(magicLinks)
+    .set({ usedAt: sql`now()` })
+    .where(
+      and(
+        eq(magicLinks.tokenHash, hashToken(token)),
+        eq(magicLinks.purpose, purpose),
+        isNull(magicLinks.usedAt),
+        gt(magicLinks.expiresAt, sql`now()`),
+      ),
+    )
+    .returning({ accountId: magicLinks.accountId })
+  // Links cascade with their account, so a spent link always has one; the check only satisfies the types.
+  const account = link && (await findAccountById(tx, link.accountId))
+  if (!account) throw refused
+  return account
+}
+
+/** Deletes every link of an account, in the caller's transaction (erasing the account: nothing of it may log in). */
+export async function deleteLinksOf(tx: Queryable, accountId: string): Promise<void> {
+  await tx.delete(magicLinks).where(eq(magicLinks.accountId, accountId))
 }

@@ -68,7 +68,7 @@ const editable = {
   retentionDays: Type.Integer({
     minimum: 1,
     maximum: 3650,
-    description: "visitors' personal data is erased this many days after the event ends; null or absent: kept until erased",
+    description: "visitors' personal data (and the names on exhibitor passes) is erased this many days after the event ends; null or absent: RETENTION_DAYS_DEFAULT (180 unless configured)",
   }),
 }
 const { title, venue, startsAt, endsAt, visitorCapacity, ...optional } = editable
@@ -125,7 +125,7 @@ export const Event = Type.Object(
     standBookingOpensAt: Nullable(Timestamp),
     standBookingClosesAt: Nullable(Timestamp),
     reminders: Type.Array(ref(Reminder)),
-    retentionDays: Nullable(Type.Integer({ description: 'days after the end until registrations are erased; null: kept' })),
+    retentionDays: Nullable(Type.Integer({ description: "days after the end until personal data is erased; null: the service's default, RETENTION_DAYS_DEFAULT" })),
     sessionReminderMinutesBefore: Type.Integer({ description: 'the reminder before each reserved session of the program goes out this many minutes before it' }),
     meetings: ref(MeetingSettings),
     status: EventStatus,

@@ -30,7 +30,7 @@ export const privacyRoutes: FeatureRoutes = async (app, { db, config }) => {
       return reply
         .header('content-disposition', `attachment; filename="personal-data-${registration.id}.json"`)
         .header('cache-control', 'no-store')
-        .send(await personalData(db, registration))
+        .send(await personalData(db, registration, config.retentionDaysDefault))
     },
   )
 

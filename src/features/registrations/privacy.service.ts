@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Database, Queryable } from '../../db/client.js'
-import { events, idempotencyKeys, outboxEmails, registrations, registrationTokens, tickets, type EventRow } from '../../db/schema.js'
+import { RETENTION_DAYS_DEFAULT } from '../../config.js'
+import { checkins, events, idempotencyKeys, invalidScans, outboxEmails, registrations, registrationTokens, tickets, type EventRow } from '../../db/schema.js'
 import { lockEventsInOrder } from '../capacity/places.js'
-import { eraseTicketHolders } from '../tickets/tickets.store.js'
+import { erasePassHolders, eraseTicketHolders } from '../tickets/tickets.store.js'
 import type { Mail, RegistrationRow } from './registrations.service.js'
 import { cancelRegistrationReservations, reservationsOfRegistration } from '../program/reservations.service.js'
 
@@ -35,7 +36,7 @@ const toAddressOf = (eventId: string, email: string) =>
  * ticket, when manage links were issued (never the token hashes), the Idempotency-Keys their client sent,
  * and every email of this event to their address with the data it was rendered from, minus the tokens.
  */
-export async function personalData(db: Queryable, registration: RegistrationRow) {
+export async function personalData(db: Queryable, registration: RegistrationRow, defaultDays = RETENTION_DAYS_DEFAULT) {
   const [event] = await db.select().from(events).where(eq(events.id, registration.eventId))
   const [ticketRows, tokenRows, keyRows, emailRows, reservationRows] = await Promise.all([
     db.select().from(tickets).where(eq(tickets.registrationId, registration.id)).orderBy(asc(tickets.createdAt)),
@@ -81,7 +82,7 @@ export async function personalData(db: Queryable, registration: RegistrationRow)
       endsAt: event.endsAt.toISOString(),
       retentionDays: event.retentionDays,
       // how long the data is kept is part of what a person has the right to know (art. 15 (1) d)
-      erasedAfter: iso(retentionEnd(event)),
+      erasedAfter: iso(retentionEnd(event, defaultDays)),
     },
     tickets: ticketRows.map((t) => ({
       id: t.id,
@@ -107,9 +108,14 @@ export async function personalData(db: Queryable, registration: RegistrationRow)
   }
 }
 
-export function retentionEnd(event: Pick<EventRow, 'endsAt' | 'retentionDays'>): Date | null {
-  return event.retentionDays === null ? null : new Date(event.endsAt.getTime() + event.retentionDays * DAY_MS)
+/** When an event's people's personal data is erased: its own retentionDays after its end, else the default. */
+export function retentionEnd(event: Pick<EventRow, 'endsAt' | 'retentionDays'>, defaultDays = RETENTION_DAYS_DEFAULT): Date {
+  return new Date(event.endsAt.getTime() + (event.retentionDays ?? defaultDays) * DAY_MS)
 }
+
+/** SQL: the event's end plus its retention (its own, else the default) lies before `now`. */
+const retentionPassed = (now: Date, defaultDays: number) =>
+  sql`${events.endsAt} + coalesce(${events.retentionDays}, ${defaultDays}::int) * interval '1 day' < ${now.toISOString()}::timestamptz`
 
 /**
  * Replaces the personal data of these registrations by placeholders, in the caller's transaction:
@@ -181,21 +187,21 @@ export async function eraseRegistration(db: Database, config: Mail, registration
 export const RETENTION_BATCH = 500
 
 /**
- * The retention job: erases registrations of events whose end lies more than `retention_days` in the past,
+ * The retention job: erases registrations of events whose end lies more than `retention_days` (or the default,
+ * RETENTION_DAYS_DEFAULT) in the past,
  * at most `batchSize` per call (one short transaction; the next poll takes the next batch).
  */
-export async function eraseExpiredRegistrations(db: Database, now = new Date(), batchSize = RETENTION_BATCH): Promise<number> {
+export async function eraseExpiredRegistrations(
+  db: Database,
+  now = new Date(),
+  batchSize = RETENTION_BATCH,
+  defaultDays = RETENTION_DAYS_DEFAULT,
+): Promise<number> {
   const due = await db
     .select({ id: registrations.id })
     .from(registrations)
     .innerJoin(events, eq(events.id, registrations.eventId))
-    .where(
-      and(
-        isNotNull(events.retentionDays),
-        isNull(registrations.erasedAt),
-        sql`${events.endsAt} + ${events.retentionDays} * interval '1 day' < ${now.toISOString()}::timestamptz`,
-      ),
-    )
+    .where(and(isNull(registrations.erasedAt), retentionPassed(now, defaultDays)))
     .orderBy(asc(registrations.eventId), asc(registrations.createdAt), asc(registrations.id))
     .limit(batchSize)
   if (due.length === 0) return 0
@@ -209,15 +215,41 @@ export async function eraseExpiredRegistrations(db: Database, now = new Date(), 
 }
 
 /**
+ * The rest of an event's personal data when its retention has passed, once per event (marked by
+ * `personal_data_erased_at`), a few events per call: the holder names of its exhibitor passes, and who scanned on
+ * its scan records (an organizer's account; a device stays, it is no person). The passes and scan records stay, so
+ * every count and statistic stays. Returns how many events were done.
+ */
+export async function eraseEndedEventsStaff(db: Database, now = new Date(), defaultDays = RETENTION_DAYS_DEFAULT, batchSize = 20): Promise<number> {
+  const due = await db
+    .select({ id: events.id })
+    .from(events)
+    .where(and(isNull(events.personalDataErasedAt), retentionPassed(now, defaultDays)))
+    .orderBy(asc(events.endsAt), asc(events.id))
+    .limit(batchSize)
+  if (due.length === 0) return 0
+  const ids = due.map((e) => e.id)
+  await db.transaction(async (tx) => {
+    await erasePassHolders(tx, ids)
+    await tx.update(checkins).set({ accountId: null }).where(and(inArray(checkins.eventId, ids), isNotNull(checkins.accountId)))
+    await tx.update(invalidScans).set({ accountId: null }).where(and(inArray(invalidScans.eventId, ids), isNotNull(invalidScans.accountId)))
+    await tx.update(events).set({ personalDataErasedAt: now }).where(inArray(events.id, ids))
+  })
+  return ids.length
+}
+
+/**
  * The retention job as the worker runs it on every poll. Erasure is due by the day, not the second, so once
  * a run finds less than a full batch the next runs are skipped for `idleMs`: the query walks every
  * past event's registrations, which is wasted work every two seconds.
  */
-export function retentionJob(db: Database, idleMs = 10 * 60 * 1000) {
+export function retentionJob(db: Database, options: { idleMs?: number; defaultDays?: number } = {}) {
+  const { idleMs = 10 * 60 * 1000, defaultDays = RETENTION_DAYS_DEFAULT } = options
   let idleUntil = 0
   return async (now = new Date()): Promise<number> => {
     if (now.getTime() < idleUntil) return 0
-    const erased = await eraseExpiredRegistrations(db, now)
+    await eraseEndedEventsStaff(db, now, defaultDays)
+    const erased = await eraseExpiredRegistrations(db, now, RETENTION_BATCH, defaultDays)
     if (erased < RETENTION_BATCH) idleUntil = now.getTime() + idleMs
     return erased
   }

@@ -8,6 +8,7 @@ import type { Principal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
 import { enqueueEmails, type EmailToQueue } from '../../mail/outbox.js'
 import { oneLine } from '../../mail/templates.js'
+import { inAccountLanguages } from '../accounts/accounts.service.js'
 import { hashToken } from '../auth/tokens.js'
 import { isAssociationMember } from '../associations/associations.service.js'
 import { findEvent, isEventStaff, organizersOf } from '../events/event-access.js'
@@ -137,8 +138,8 @@ interface StatusEmail {
 }
 
 /**
- * The association hears of every change, at its contact address. Associations have no language of their own
- * yet: German, the fair's language (normaliseLocale's default).
+ * The association hears of every change, at its contact address: German here, and the language of the account
+ * with that address when there is one (inAccountLanguages, where the emails are queued).
  */
 function statusEmail(config: Mail, event: EventRow, association: AssociationRow, booking: BookingRow, e: StatusEmail): EmailToQueue {
   return {
@@ -231,7 +232,7 @@ export async function createBooking(db: Database, config: Mail, principal: Princ
           data: { ...eventEmailFields(event), associationName: oneLine(co.name), hostAssociationName: oneLine(association.name), confirmUrl: coExhibitorConfirmUrl(config, token) },
         })
       }
-      await enqueueEmails(tx, emails)
+      await enqueueEmails(tx, await inAccountLanguages(tx, emails))
       return booking
     })
     .catch((err) => {
@@ -345,15 +346,18 @@ export async function performAction(
       if (action === 'withdraw' || action === 'cancel') {
         await revokeBookingPasses(tx, booking.id)
       }
-      await enqueueEmails(tx, [
-        statusEmail(config, event, association, updated, { status: judged.to, standCode: target?.code, reason, reassigned: reassigning, passes }),
-      ])
+      await enqueueEmails(
+        tx,
+        await inAccountLanguages(tx, [
+          statusEmail(config, event, association, updated, { status: judged.to, standCode: target?.code, reason, reassigned: reassigning, passes }),
+        ]),
+      )
       let freed: FreedStand | undefined
       if (freedStandId) {
         const [stand] = await tx.select({ id: stands.id, code: stands.code }).from(stands).where(eq(stands.id, freedStandId))
         const waiting = await waitlistedPreferring(tx, booking.eventId, freedStandId)
         freed = { id: stand.id, code: stand.code, waitlistedPreferring: waiting.map((w) => w.id) }
-        if (action === 'withdraw') await enqueueEmails(tx, await standFreedEmails(tx, config, event, association, stand, waiting))
+        if (action === 'withdraw') await enqueueEmails(tx, await inAccountLanguages(tx, await standFreedEmails(tx, config, event, association, stand, waiting)))
       }
       return { updated, freed }
     })

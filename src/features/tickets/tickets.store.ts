@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import { tableRows, type Queryable } from '../../db/client.js'
 import { tickets, type TicketRow } from '../../db/schema.js'
 import { signTicketCode, type EventKey } from './ticket-codes.js'
@@ -68,6 +68,15 @@ export async function revokeRegistrationTicket(tx: Queryable, registrationId: st
 /** The holder names of erased registrations become the placeholder; ticket and validity stay. */
 export async function eraseTicketHolders(tx: Queryable, registrationIds: string[], placeholder: string): Promise<void> {
   await tx.update(tickets).set({ holderName: placeholder }).where(inArray(tickets.registrationId, registrationIds))
+}
+
+/** The retention job: the names on these events' exhibitor passes go; the passes stay (counts, scan history). */
+export async function erasePassHolders(tx: Queryable, eventIds: string[]): Promise<void> {
+  if (eventIds.length === 0) return
+  await tx
+    .update(tickets)
+    .set({ holderName: null })
+    .where(and(inArray(tickets.eventId, eventIds), eq(tickets.kind, 'exhibitor'), isNotNull(tickets.holderName)))
 }
 
 /** Signing costs about 50 µs a pass; the QR images are rendered by the email worker and on request. */

@@ -4,7 +4,8 @@ import { accounts, associationMembers, associations, magicLinks, outboxEmails, s
 import { isAssociationMember, publicAssociation } from '../../../src/features/associations/associations.service.js'
 import { createTransport } from '../../../src/mail/transport.js'
 import { drainOutbox } from '../../../src/mail/worker.js'
-import { build, type TestContext } from '../../helpers/app.js'
+import { build, eventBody, type TestContext } from '../../helpers/app.js'
+import { insertBooking } from '../../helpers/exhibitors.js'
 import { problem } from '../../helpers/problem.js'
 import { startSmtpSink } from '../../helpers/smtp.js'
 import { signUpBody } from '../../helpers/associations.js'
@@ -136,33 +137,45 @@ async function signedUp(ctx: TestContext, overrides = {}) {
   return { id: out.association.id as string, auth: { authorization: `Bearer ${out.token}` }, accountId: out.account.id as string }
 }
 
-t.test('private fields: hidden from the public and other exhibitors, shown to members, organizers and admins', async (t) => {
+t.test('private fields: shown to members, admins and organizers of an event it booked at; hidden from everyone else', async (t) => {
   const ctx = await build(t)
   const mine = await signedUp(ctx)
   const other = await signedUp(ctx)
   const admin = await ctx.account('admin')
   const organizer = await ctx.account('organizer')
+  const bystander = await ctx.account('organizer')
   const get = (headers = {}) => ctx.app.inject({ method: 'GET', url: `/v1/associations/${mine.id}`, headers })
+  const sees = async (who: string, headers: Record<string, string>, expected: boolean) => {
+    const res = await get(headers)
+    t.equal(res.statusCode, 200, who)
+    if (expected) {
+      t.equal(res.json().registerNumber, 'VR 1234', `${who}: sees the register number`)
+      t.equal(res.json().contactPhone, '+49 231 123456', `${who}: sees the phone`)
+    } else {
+      for (const key of PRIVATE) t.notOk(key in res.json(), `${who}: no ${key}`)
+      t.equal(res.json().name.startsWith('Kulturverein'), true)
+    }
+  }
+  // The event of `organizer`; `bystander` organizes another one.
+  const eventRes = await ctx.app.inject({ method: 'POST', url: '/v1/events', headers: admin.auth, payload: eventBody() })
+  const event = eventRes.json()
+  const elsewhere = (await ctx.app.inject({ method: 'POST', url: '/v1/events', headers: admin.auth, payload: eventBody() })).json()
+  t.equal((await ctx.app.inject({ method: 'PUT', url: `/v1/events/${event.id}/organizers/${organizer.id}`, headers: admin.auth })).statusCode, 200)
+  t.equal((await ctx.app.inject({ method: 'PUT', url: `/v1/events/${elsewhere.id}/organizers/${bystander.id}`, headers: admin.auth })).statusCode, 200)
 
-  for (const [who, headers] of [
-    ['anonymous', {}],
-    ['another association’s member', other.auth],
-  ] as const) {
-    const res = await get(headers)
-    t.equal(res.statusCode, 200, who)
-    for (const key of PRIVATE) t.notOk(key in res.json(), `${who}: no ${key}`)
-    t.equal(res.json().name.startsWith('Kulturverein'), true)
-  }
-  for (const [who, headers] of [
-    ['member', mine.auth],
-    ['admin', admin.auth],
-    ['organizer', organizer.auth],
-  ] as const) {
-    const res = await get(headers)
-    t.equal(res.statusCode, 200, who)
-    t.equal(res.json().registerNumber, 'VR 1234', `${who}: sees the register number`)
-    t.equal(res.json().contactPhone, '+49 231 123456', `${who}: sees the phone`)
-  }
+  await sees('anonymous', {}, false)
+  await sees('another association’s member', other.auth, false)
+  await sees('member', mine.auth, true)
+  await sees('admin', admin.auth, true)
+  await sees('an organizer before the association booked at their event', organizer.auth, false)
+  await insertBooking(ctx.db, event.id, mine.id, 'requested')
+  await sees('an organizer of an event it booked at (requested)', organizer.auth, true)
+  await sees('an organizer of another event', bystander.auth, false)
+  // a booking of another association at the bystander's event changes nothing for this one
+  await insertBooking(ctx.db, elsewhere.id, other.id, 'waitlisted')
+  await sees('an organizer of an event only another association booked at', bystander.auth, false)
+  t.equal((await ctx.app.inject({ method: 'DELETE', url: `/v1/events/${event.id}/organizers/${organizer.id}`, headers: admin.auth })).statusCode, 204)
+  await sees('an organizer no longer assigned to that event', organizer.auth, false)
   problem(t, await ctx.app.inject({ method: 'GET', url: '/v1/associations/00000000-0000-4000-8000-000000000000' }), 404, 'not_found')
   problem(t, await ctx.app.inject({ method: 'GET', url: '/v1/associations/nope' }), 400, 'invalid_request')
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { eq } from 'drizzle-orm'
-import { coExhibitors, events, outboxEmails, standBookingHistory } from '../../../src/db/schema.js'
+import { accounts, coExhibitors, events, outboxEmails, standBookingHistory } from '../../../src/db/schema.js'
 import { exhibitorAudience } from '../../../src/features/associations/exhibitors.service.js'
 import { defaultAudiences } from '../../../src/features/email/audiences.js'
 import { queueDueReminders } from '../../../src/mail/reminders.js'
@@ -56,8 +56,20 @@ t.test('announcements and reminders to exhibitors reach approved bookings only, 
   t.equal(reminder.data.audience, 'exhibitors')
   t.equal(reminder.data.standCode, 'A-07', 'with the stand code')
   t.equal(reminder.data.name, 'Chor Hörde')
-  t.equal(reminder.locale, 'de')
+  t.equal(reminder.locale, 'de', 'the contact address is no account: German')
   t.match(reminder.dedupeKey, approved.booking.id, 'one reminder per booking')
+
+  // Once the contact address is an account's, the association's emails speak its language.
+  await ctx.db.insert(accounts).values({ email: 'Chor@Example.org', name: 'Chorleitung', role: 'exhibitor', language: 'tr' })
+  const again = await ctx.app.inject({
+    method: 'POST',
+    url: `/v1/events/${event.id}/announcements`,
+    headers: admin.auth,
+    payload: { audience: 'exhibitors', subject: 'Abbau', body: 'Abbau bis 18 Uhr.' },
+  })
+  t.equal(again.statusCode, 202, again.body)
+  const latest = (await ctx.db.select().from(outboxEmails).where(eq(outboxEmails.eventId, event.id))).filter((m) => m.data.subject === 'Abbau')
+  t.same(latest.map((m) => m.locale), ['tr'], "in the contact account's language")
 })
 
 t.test('a booking approved after the reminder time does not get that reminder late', async (t) => {

@@ -18,7 +18,7 @@ t.test('login, me, logout with a vms_ token stored only as a hash', async (t) =>
   t.equal(res.statusCode, 200, 'email is case-insensitive')
   const { token, account: acc } = res.json()
   t.match(token, /^vms_[A-Za-z0-9_-]{43}$/)
-  t.same(acc, { id: organizer.id, email: 'Orga@Example.org', name: 'Test organizer', role: 'organizer', createdAt: acc.createdAt })
+  t.same(acc, { id: organizer.id, email: 'Orga@Example.org', name: 'Test organizer', role: 'organizer', language: 'de', active: true, createdAt: acc.createdAt })
 
   const stored = await db.select().from(sessions).where(eq(sessions.tokenHash, hashToken(token)))
   t.equal(stored.length, 1, 'the session is found by the hash of the token')

@@ -47,7 +47,7 @@ t.test('a link is queued with the contract URL, stored as a hash, and logs in ex
   t.equal(more.length, 0, 'one email')
   t.equal(email.toAddress, 'Vera@Example.org', 'to the account, as it is spelled there')
   t.equal(email.template, 'magic-link')
-  t.equal(email.locale, 'de', 'accounts have no language yet: German')
+  t.equal(email.locale, 'de', "the account's language, German by default")
   t.equal(email.eventId, null, 'belongs to no event outbox')
   t.equal(email.status, 'queued')
   t.same(Object.keys(email.data).sort(), ['expiresMinutes', 'loginUrl', 'name'])
@@ -74,6 +74,8 @@ t.test('a link is queued with the contract URL, stored as a hash, and logs in ex
     email: 'Vera@Example.org',
     name: 'Test exhibitor',
     role: 'exhibitor',
+    language: 'de',
+    active: true,
     createdAt: session.account.createdAt,
   })
   const me = await app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${session.token}` } })
