@@ -542,8 +542,6 @@ export const associations = pgTable(
     contactEmail: text('contact_email').notNull(),
     contactPhone: text('contact_phone'),
     registerNumber: text('register_number'),
-    // the language of emails to the contact address (meetings, #12)
-    language: text('language').notNull().default('de'),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
     // The directory's search: every word of name and description, prefix-matched through the GIN index.

@@ -10,7 +10,7 @@
  * Locks are taken in one order (the meeting row, then counters by association id, then claims by holder), so
  * two transactions never wait on each other in a circle.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm'
 import type { Config } from '../../config.js'
 import type { Database, Queryable } from '../../db/client.js'
 import { isUniqueViolation, pgError } from '../../db/errors.js'
@@ -34,6 +34,7 @@ import { Problem } from '../../http/problem.js'
 import { eventEmailFields } from '../../mail/event-fields.js'
 import { enqueueEmails, type EmailToQueue } from '../../mail/outbox.js'
 import { normaliseLocale, oneLine } from '../../mail/templates.js'
+import { contactLanguage } from '../associations/associations.service.js'
 import { rankMatches, type MatchReason } from '../associations/matchmaking.js'
 import { loadVocabulary } from '../associations/vocabularies.service.js'
 import { isEventStaff } from '../events/event-access.js'
@@ -41,7 +42,9 @@ import { holdsTime, mayPerform, transition, type MeetingAction, type MeetingActo
 import { meetingsOpen, slotAt, tableCodes, type Slot } from './slots.js'
 
 type Mail = Pick<Config, 'publicUrl'>
-type AssociationRow = typeof associations.$inferSelect
+/** An association with the language of emails to its contact (the contact's account's language: decision 0083). */
+type AssociationRow = typeof associations.$inferSelect & { language: string }
+const withContactLanguage = { ...getTableColumns(associations), language: contactLanguage }
 export const REMINDER_MINUTES = 15
 
 export const meetingUrl = (config: Mail, id: string) => `${config.publicUrl}/meetings/${id}`
@@ -298,7 +301,7 @@ export async function requestMeeting(db: Database, config: Mail, principal: Prin
   })
   const pair = [input.fromAssociationId, input.toAssociationId]
   const standsOf = await exhibitorStands(db, event.id, pair)
-  const rows = await db.select().from(associations).where(inArray(associations.id, pair))
+  const rows = await db.select(withContactLanguage).from(associations).where(inArray(associations.id, pair))
   const from = rows.find((r) => r.id === input.fromAssociationId)
   const to = rows.find((r) => r.id === input.toAssociationId)
   if (!to) throw Problem.invalidField('/body/toAssociationId', 'is not an association')
@@ -431,7 +434,7 @@ export async function performMeetingAction(db: Database, config: Mail, principal
 }
 
 async function associationsOf(db: Queryable, m: MeetingRow): Promise<[AssociationRow, AssociationRow]> {
-  const rows = await db.select().from(associations).where(inArray(associations.id, [m.fromAssociationId, m.toAssociationId]))
+  const rows = await db.select(withContactLanguage).from(associations).where(inArray(associations.id, [m.fromAssociationId, m.toAssociationId]))
   return [rows.find((r) => r.id === m.fromAssociationId)!, rows.find((r) => r.id === m.toAssociationId)!]
 }
 

@@ -49,8 +49,13 @@ CREATE TABLE "meetings" (
 	CONSTRAINT "meetings_place_kind_check" CHECK ("meetings"."place_kind" is null or "meetings"."place_kind" in ('stand', 'table'))
 );
 --> statement-breakpoint
-ALTER TABLE "associations" ADD COLUMN "language" text DEFAULT 'de' NOT NULL;--> statement-breakpoint
+ALTER TABLE "accounts" ADD COLUMN "language" text DEFAULT 'de' NOT NULL;--> statement-breakpoint
+ALTER TABLE "accounts" ADD COLUMN "deactivated_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "accounts" ADD COLUMN "erased_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "events" ADD COLUMN "personal_data_erased_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "events" ADD COLUMN "meetings" jsonb DEFAULT '{"enabled":false,"slotMinutes":20,"windows":[],"tables":0,"maxPerAssociation":8}'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "magic_links" ADD COLUMN "purpose" text DEFAULT 'login' NOT NULL;--> statement-breakpoint
+ALTER TABLE "sessions" ADD COLUMN "via" text DEFAULT 'password' NOT NULL;--> statement-breakpoint
 ALTER TABLE "meeting_claims" ADD CONSTRAINT "meeting_claims_meeting_id_meetings_id_fk" FOREIGN KEY ("meeting_id") REFERENCES "public"."meetings"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "meeting_claims" ADD CONSTRAINT "meeting_claims_event_id_events_id_fk" FOREIGN KEY ("event_id") REFERENCES "public"."events"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "meeting_counts" ADD CONSTRAINT "meeting_counts_event_id_events_id_fk" FOREIGN KEY ("event_id") REFERENCES "public"."events"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -65,4 +70,5 @@ CREATE INDEX "meeting_history_meeting_idx" ON "meeting_history" USING btree ("me
 CREATE UNIQUE INDEX "meetings_pair_live_key" ON "meetings" USING btree ("event_id",least("from_association_id", "to_association_id"),greatest("from_association_id", "to_association_id")) WHERE "meetings"."status" in ('requested', 'accepted', 'scheduled');--> statement-breakpoint
 CREATE INDEX "meetings_event_status_idx" ON "meetings" USING btree ("event_id","status");--> statement-breakpoint
 CREATE INDEX "meetings_from_idx" ON "meetings" USING btree ("from_association_id","event_id");--> statement-breakpoint
-CREATE INDEX "meetings_to_idx" ON "meetings" USING btree ("to_association_id","event_id");
+CREATE INDEX "meetings_to_idx" ON "meetings" USING btree ("to_association_id","event_id");--> statement-breakpoint
+ALTER TABLE "accounts" ADD CONSTRAINT "accounts_language_check" CHECK ("accounts"."language" in ('de', 'en', 'tr', 'ar'));
