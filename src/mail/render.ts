@@ -58,6 +58,10 @@ function dateFormat(locale: Locale, timeZone: string, options: Intl.DateTimeForm
   }
 }
 
+/** "Samstag, 20. März 2027, 10:00–17:00 Uhr" in the fair's time zone; both dates in full when the range spans days. */
+const timeRangeText = (locale: Locale, timeZone: string, startsAt: string, endsAt: string) =>
+  dateFormat(locale, timeZone, DAY_AND_TIME).formatRange(new Date(startsAt), new Date(endsAt))
+
 /** Variables every template and the layout may use. */
 const COMMON_VARIABLES = ['lang', 'dir', 'align'] as const
 
@@ -73,9 +77,7 @@ const EVENT_DERIVED = {
     dateFormat(locale, d.timezone, DAY_AND_TIME).format(new Date(d.startsAt)),
   endsAtText: (d: EventTimesAndPlace, locale: Locale) =>
     dateFormat(locale, d.timezone, DAY_AND_TIME).format(new Date(d.endsAt)),
-  // "Samstag, 20. März 2027, 10:00–17:00 Uhr"; both dates in full when the fair spans days
-  whenText: (d: EventTimesAndPlace, locale: Locale) =>
-    dateFormat(locale, d.timezone, DAY_AND_TIME).formatRange(new Date(d.startsAt), new Date(d.endsAt)),
+  whenText: (d: EventTimesAndPlace, locale: Locale) => timeRangeText(locale, d.timezone, d.startsAt, d.endsAt),
   venueAddress: (d: EventTimesAndPlace) =>
     d.venueAddress
       .split(/\r?\n/)
@@ -103,6 +105,29 @@ const PARTY_DERIVED = {
   partyOther: partyPlural('other'),
 }
 
+type ReservationData = NonNullable<EmailData['registration-confirmed']['reservations']>[number]
+
+/** One reservation inside `{{#reservations}}`: the session, when (local to the fair), the room, its place in line. */
+function reservationItem(r: ReservationData, timeZone: string, locale: Locale) {
+  return {
+    sessionTitle: r.sessionTitle,
+    sessionWhenText: timeRangeText(locale, timeZone, r.startsAt, r.endsAt),
+    roomName: r.roomName,
+    isWaitlisted: Boolean(r.waitlistPosition),
+    waitlistPosition: r.waitlistPosition ?? '',
+  }
+}
+
+/**
+ * Variables a template may use only inside a list's section, by the section's name: the keys of each item.
+ * Taken from the item function itself, so the template check and the renderer cannot drift apart.
+ */
+const SECTION_VARIABLES: Partial<Record<TemplateName, Record<string, readonly string[]>>> = {
+  'registration-confirmed': {
+    reservations: Object.keys(reservationItem({ sessionTitle: '-', startsAt: '1970-01-01T00:00Z', endsAt: '1970-01-01T00:00Z', roomName: '-' }, 'UTC', 'de')),
+  },
+}
+
 /**
  * What the renderer computes from the data, so templates stay logic-less: dates formatted for the
  * language in the event's time zone, plural-correct durations, booleans for `{{#section}}`s, and the
@@ -124,7 +149,12 @@ const DERIVED = {
     body: (d) => d.body.replace(/\r\n?/g, '\n').trim(),
     bodyHtml: (d) => paragraphsHtml(d.body),
   },
-  'registration-confirmed': { ...EVENT_DERIVED, ...PARTY_DERIVED },
+  'registration-confirmed': {
+    ...EVENT_DERIVED,
+    ...PARTY_DERIVED,
+    hasReservations: (d) => (d.reservations?.length ?? 0) > 0,
+    reservations: (d, locale) => (d.reservations ?? []).map((r) => reservationItem(r, d.timezone, locale)),
+  },
   'registration-waitlisted': { ...EVENT_DERIVED, ...PARTY_DERIVED },
   'event-cancelled': { ...EVENT_DERIVED },
   'association-welcome': { expiresText: (d, locale) => durationText(d.expiresMinutes, locale) },
@@ -167,11 +197,8 @@ const DERIVED = {
     isCancelled: (d) => d.kind === 'cancelled',
     isHeld: (d) => d.kind === 'held',
     isReminder: (d) => d.kind === 'reminder',
-    // "Samstag, 20. März, 10:00–10:20 Uhr" in the fair's time zone
     meetingTimeText: (d, locale) =>
-      d.meetingStartsAt && d.meetingEndsAt
-        ? dateFormat(locale, d.timezone, DAY_AND_TIME).formatRange(new Date(d.meetingStartsAt), new Date(d.meetingEndsAt))
-        : '',
+      d.meetingStartsAt && d.meetingEndsAt ? timeRangeText(locale, d.timezone, d.meetingStartsAt, d.meetingEndsAt) : '',
   },
 } satisfies Derivations
 
@@ -235,24 +262,26 @@ export function allowedVariables(template: TemplateName | typeof LAYOUT_FILE): S
 export interface TemplateTag {
   name: string
   kind: 'escaped' | 'unescaped' | 'section' | 'partial'
+  /** the sections the tag is inside, outermost first */
+  within: string[]
 }
 
 /** Every tag in a Mustache source, sections included; throws when the source does not parse. */
 export function templateTags(source: string): TemplateTag[] {
   const tags: TemplateTag[] = []
-  const walk = (tokens: mustache.TemplateSpans) => {
+  const walk = (tokens: mustache.TemplateSpans, within: string[]) => {
     for (const token of tokens) {
       const [type, name] = token
-      if (type === 'name') tags.push({ name, kind: 'escaped' })
-      else if (type === '&') tags.push({ name, kind: 'unescaped' })
-      else if (type === '>') tags.push({ name, kind: 'partial' })
+      if (type === 'name') tags.push({ name, kind: 'escaped', within })
+      else if (type === '&') tags.push({ name, kind: 'unescaped', within })
+      else if (type === '>') tags.push({ name, kind: 'partial', within })
       else if (type === '#' || type === '^') {
-        tags.push({ name, kind: 'section' })
-        walk((token as unknown as [string, string, number, number, mustache.TemplateSpans])[4])
+        tags.push({ name, kind: 'section', within })
+        walk((token as unknown as [string, string, number, number, mustache.TemplateSpans])[4], [...within, name])
       }
     }
   }
-  walk(mustache.parse(source))
+  walk(mustache.parse(source), [])
   return tags
 }
 
@@ -336,9 +365,10 @@ function tagProblems(template: TemplateName | typeof LAYOUT_FILE, part: 'html' |
   }
   const allowed = allowedVariables(template)
   const problems: string[] = []
-  for (const { name, kind } of tags) {
+  const sections = template === LAYOUT_FILE ? {} : (SECTION_VARIABLES[template] ?? {})
+  for (const { name, kind, within } of tags) {
     if (kind === 'partial') problems.push(`uses the partial {{> ${name}}}; partials are not supported`)
-    else if (!allowed.has(name)) problems.push(`uses {{${name}}}, which the "${template}" email does not provide`)
+    else if (!allowed.has(name) && !within.some((section) => sections[section]?.includes(name))) problems.push(`uses {{${name}}}, which the "${template}" email does not provide`)
     else if (part === 'html' && kind === 'unescaped' && !HTML_VARIABLES.has(name) && name !== 'content') {
       problems.push(`uses {{{${name}}}} unescaped in HTML; only ${[...HTML_VARIABLES].join(', ')} may be`)
     }

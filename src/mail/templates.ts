@@ -55,6 +55,8 @@ const MAX_COUNT = 100_000
 // The API promises at most 200 characters; a QR code of that still scans on a cheap phone.
 const MAX_CODE = 200
 const MAX_PASSES = 50
+// A registration's reservations never overlap in time, so even a week-long fair stays far below this.
+const MAX_RESERVATIONS = 200
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
 
 /*
@@ -105,6 +107,22 @@ const Passes = Type.Array(Type.Object({ ticketId: Id, code: Code }), {
   problem: `must be 1 to ${MAX_PASSES} passes, each {ticketId, code}`,
 })
 const Optional = Type.Optional
+/** a registration's live reservations, as its confirmation email lists them (render.ts formats the times) */
+const Reservations = Type.Array(
+  Type.Object({
+    sessionTitle: Line,
+    startsAt: Instant,
+    endsAt: Instant,
+    roomName: Line,
+    /** present when waitlisted: 1 = next in line */
+    waitlistPosition: Optional(Count),
+  }),
+  {
+    maxItems: MAX_RESERVATIONS,
+    kind: 'reservations',
+    problem: `must be at most ${MAX_RESERVATIONS} reservations, each {sessionTitle, startsAt, endsAt, roomName, waitlistPosition?}`,
+  },
+)
 
 /** When and where the fair is, as every email about it carries. */
 const eventFields = {
@@ -154,6 +172,8 @@ export const EMAIL_DATA = {
     ticketCode: Code,
     /** true when a place freed up for someone on the waitlist */
     promoted: Optional(Flag),
+    /** the seats the registration holds in the program (reserved or waitlisted), by the sessions' start */
+    reservations: Optional(Reservations),
   }),
   'registration-waitlisted': Type.Object({
     name: Line,

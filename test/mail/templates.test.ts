@@ -57,6 +57,12 @@ const confirmed: EmailData['registration-confirmed'] = {
   ticketCode: `VM1${'A'.repeat(115)}`,
 }
 
+// one seat reserved, one on a waiting list: the confirmation lists both
+const reservations: NonNullable<EmailData['registration-confirmed']['reservations']> = [
+  { sessionTitle: 'Forum Elternvereine', startsAt: '2027-03-20T10:00:00.000Z', endsAt: '2027-03-20T11:30:00.000Z', roomName: 'Saal Ost' },
+  { sessionTitle: 'Workshop Jugendarbeit', startsAt: '2027-03-20T13:00:00.000Z', endsAt: '2027-03-20T14:00:00.000Z', roomName: 'Raum 2', waitlistPosition: 3 },
+]
+
 /** Each template with and without its optional data, so every section is rendered both ways. */
 const SAMPLES: { [T in TemplateName]: EmailData[T][] } = {
   'magic-link': [{ name: 'Karim', loginUrl: LOGIN_URL, expiresMinutes: 15 }, { loginUrl: LOGIN_URL, expiresMinutes: 1 }],
@@ -90,6 +96,7 @@ const SAMPLES: { [T in TemplateName]: EmailData[T][] } = {
     { ...confirmed, partySize: 2, promoted: false },
     { ...confirmed, partySize: 11 },
     { ...confirmed, partySize: 100, endsAt: '2027-03-21T16:00:00Z' },
+    { ...confirmed, reservations },
   ],
   'registration-waitlisted': [
     { name: 'Karim', ...event, partySize: 1, manageUrl: MANAGE_URL, waitlistPosition: 1 },
@@ -251,6 +258,20 @@ t.test('every template renders in every language', async (t) => {
         }
       }
     }
+  }
+})
+
+t.test('the ticket email lists the reservations: session, local time, room, reserved or waitlisted', async (t) => {
+  const de = renderEmail('registration-confirmed', 'de', { ...confirmed, reservations })
+  t.match(de.text, 'Ihre Plätze im Programm:\n- Forum Elternvereine\n  Samstag, 20. März 2027, 11:00–12:30 Uhr, Raum: Saal Ost, Platz reserviert\n')
+  t.match(de.text, '- Workshop Jugendarbeit\n  Samstag, 20. März 2027, 14:00–15:00 Uhr, Raum: Raum 2, Warteliste, Position 3\n')
+  t.match(de.html, '<strong>Workshop Jugendarbeit</strong><br>\nSamstag, 20. März 2027, 14:00–15:00 Uhr, Raum: Raum 2<br>\nWarteliste, Position 3')
+  const ar = renderEmail('registration-confirmed', 'ar', { ...confirmed, reservations })
+  t.match(ar.text, '\u200F  السبت، 20 مارس 2027')
+  t.match(ar.text, 'قائمة الانتظار، الترتيب 3')
+  for (const locale of LOCALES) {
+    const without = renderEmail('registration-confirmed', locale, confirmed)
+    t.notMatch(without.text, /Saal Ost|Raum:|Room:|Salon:|القاعة/, `${locale}: no list without reservations`)
   }
 })
 
@@ -502,6 +523,12 @@ t.test('the placeholder checker flags what a template may not use', async (t) =>
   ])
   t.same(templateFileProblems('announcement', 'txt', 'Subject: {{eventTitle}}: {{subjekt}}\n\n{{body}}'), [
     'uses {{subjekt}}, which the "announcement" email does not provide',
+  ])
+  // a list item's variables exist only inside the list's section
+  t.same(templateFileProblems('registration-confirmed', 'txt', 'Subject: {{eventTitle}}\n\n{{#reservations}}{{sessionTitle}} {{roomName}}{{/reservations}}'), [])
+  t.same(templateFileProblems('registration-confirmed', 'txt', 'Subject: {{eventTitle}}\n\n{{roomName}} {{#promoted}}{{sessionWhenText}}{{/promoted}}'), [
+    'uses {{roomName}}, which the "registration-confirmed" email does not provide',
+    'uses {{sessionWhenText}}, which the "registration-confirmed" email does not provide',
   ])
   t.same(templateFileProblems('magic-link', 'txt', 'Subject: \n\ntext'), ['has an empty subject'])
   t.same(templateFileProblems('magic-link', 'txt', 'Vereinsmesse\n{{loginUrl}}'), [

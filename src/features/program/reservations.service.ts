@@ -3,6 +3,7 @@ import type { Database, Queryable } from '../../db/client.js'
 import { pgError } from '../../db/errors.js'
 import { programSessions, registrations, rooms, sessionReservations } from '../../db/schema.js'
 import { Problem } from '../../http/problem.js'
+import { oneLine, type EmailData } from '../../mail/templates.js'
 import { freePlaces, promoteFirstFit, sessionSeats, takePlaces } from '../capacity/places.js'
 import { emailHolder, emailHolders, type Mail } from './program-emails.js'
 import { findSession, sessionViews, type SessionRow } from './session-view.js'
@@ -16,6 +17,7 @@ import { findSession, sessionViews, type SessionRow } from './session-view.js'
 
 export type ReservationRow = typeof sessionReservations.$inferSelect
 type RegistrationRow = typeof registrations.$inferSelect
+type ConfirmationReservation = NonNullable<EmailData['registration-confirmed']['reservations']>[number]
 
 /** 1 for the first in line: waitlisted reservations of the session created before this one, plus one. */
 export async function reservationWaitlistPosition(db: Queryable, reservationId: string): Promise<number> {
@@ -151,6 +153,18 @@ export async function registrationReservations(db: Queryable, registrationId: st
   const items = []
   for (const [i, r] of rows.entries()) items.push({ ...(await reservationView(db, r.reservation)), session: sessions[i] })
   return { items }
+}
+
+/** The registration's live reservations as its confirmation email lists them: only what the email shows. */
+export async function confirmationReservations(db: Queryable, registrationId: string): Promise<ConfirmationReservation[]> {
+  const { items } = await registrationReservations(db, registrationId)
+  return items.map(({ session, waitlistPosition }) => ({
+    sessionTitle: oneLine(session.title),
+    startsAt: session.startsAt,
+    endsAt: session.endsAt,
+    roomName: oneLine(session.room.name),
+    ...(waitlistPosition ? { waitlistPosition } : {}),
+  }))
 }
 
 /** Live reservations of a registration, their sessions locked in id order (the lock order above). */

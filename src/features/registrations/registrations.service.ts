@@ -5,14 +5,14 @@ import { registrations, registrationTokens, tickets, type EventRow, type TicketR
 import type { RegistrationPrincipal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
 import { enqueueEmail, type EmailToQueue } from '../../mail/outbox.js'
-import { oneLine } from '../../mail/templates.js'
+import { oneLine, type EmailData } from '../../mail/templates.js'
 import type { AudienceSource } from '../../mail/reminders.js'
 import { hashToken, newToken } from '../auth/tokens.js'
 import { eventVisitorPlaces, freePlaces, lockEvent, promoteFirstFit, takePlaces } from '../capacity/places.js'
 import { eventEmailFields } from '../../mail/event-fields.js'
 import { eventKey, type EventKey } from '../tickets/ticket-codes.js'
 import { issueVisitorTicket, matchTicketToRegistration, revokeRegistrationTicket } from '../tickets/tickets.store.js'
-import { cancelRegistrationReservations, reservationSummary, resizeReservations } from '../program/reservations.service.js'
+import { cancelRegistrationReservations, confirmationReservations, reservationSummary, resizeReservations } from '../program/reservations.service.js'
 
 export type RegistrationRow = typeof registrations.$inferSelect
 export type Mail = Pick<Config, 'publicUrl'>
@@ -59,7 +59,20 @@ export async function waitlistPosition(db: Queryable, registration: Registration
   return Number(row.ahead)
 }
 
-export function confirmationEmail(config: Mail, event: EventRow, reg: RegistrationRow, ticket: Pick<TicketRow, 'id' | 'code'>, token: string, promoted = false): EmailToQueue {
+type Reservations = NonNullable<EmailData['registration-confirmed']['reservations']>
+
+/**
+ * The ticket email. `reservations`: the registration's seats in the program (confirmationReservations); only a
+ * confirmed registration reserves, so one just made or just promoted from the waitlist holds none.
+ */
+export function confirmationEmail(
+  config: Mail,
+  event: EventRow,
+  reg: RegistrationRow,
+  ticket: Pick<TicketRow, 'id' | 'code'>,
+  token: string,
+  { promoted = false, reservations = [] }: { promoted?: boolean; reservations?: Reservations } = {},
+): EmailToQueue {
   return {
     to: reg.email,
     template: 'registration-confirmed',
@@ -74,6 +87,7 @@ export function confirmationEmail(config: Mail, event: EventRow, reg: Registrati
       ticketId: ticket.id,
       ticketCode: ticket.code,
       ...(promoted ? { promoted: true } : {}),
+      ...(reservations.length > 0 ? { reservations } : {}),
     },
   }
 }
@@ -120,7 +134,7 @@ export function promoteWaitlist(tx: Queryable, config: Mail, key: EventKey, even
         // An erased person keeps their place in line, but there is no address left to tell.
         if (!reg.erasedAt) {
           const token = await issueManageToken(tx, reg.id)
-          await enqueueEmail(tx, confirmationEmail(config, event, reg, ticket, token, true))
+          await enqueueEmail(tx, confirmationEmail(config, event, reg, ticket, token, { promoted: true }))
         }
       }
     },
@@ -230,7 +244,7 @@ export async function resendConfirmation(db: Database, config: Mail, event: Even
     const token = await issueManageToken(tx, registration.id)
     const ticket = await findTicket(tx, registration.id)
     if (registration.status === 'confirmed' && ticket) {
-      await enqueueEmail(tx, confirmationEmail(config, event, registration, ticket, token))
+      await enqueueEmail(tx, confirmationEmail(config, event, registration, ticket, token, { reservations: await confirmationReservations(tx, registration.id) }))
     } else if (registration.status === 'waitlisted') {
       await enqueueEmail(tx, waitlistEmail(config, event, registration, token, await waitlistPosition(tx, registration)))
     }

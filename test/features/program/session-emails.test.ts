@@ -5,6 +5,10 @@ import { queueDueSessionReminders } from '../../../src/features/program/session-
 import { emailAttachments } from '../../../src/features/email/attachments.js'
 import { attachmentsFor } from '../../../src/mail/attachments.js'
 import { renderEmail } from '../../../src/mail/render.js'
+import { createTransport } from '../../../src/mail/transport.js'
+import { drainOutbox } from '../../../src/mail/worker.js'
+import { workerOptions } from '../../helpers/mail.js'
+import { startSmtpSink } from '../../helpers/smtp.js'
 import { bearer, must, programSetup } from '../../helpers/program.js'
 
 const p = await programSetup(t)
@@ -50,4 +54,35 @@ t.test('reservation emails render in every language and carry the session .ics',
     t.ok(ics, 'an .ics is attached')
     t.match(ics!.content.toString(), `UID:session-${s.id}@vereinsmesse`)
   }
+})
+
+t.test('a resent confirmation lists the registration’s reservations, in its language, over SMTP', async (t) => {
+  const sink = await startSmtpSink()
+  t.teardown(() => sink.stop())
+  const transport = createTransport({ smtpUrl: sink.url, dataDir: '/nonexistent', publicUrl: p.ctx.config.publicUrl }, p.ctx.app.log)
+  t.teardown(() => transport.close())
+  const forum = await p.session(await p.room({ name: 'Salon Doğu' }), { title: 'Forum Veli Dernekleri' }, { offsetMinutes: 300, minutes: 60 })
+  // one seat, taken by someone else: the second reservation waits first in line
+  const workshop = await p.session(await p.room({ name: 'Oda 2' }), { title: 'Atölye Gençlik', seats: 1, waitlist: true }, { offsetMinutes: 390, minutes: 60 })
+  must(await p.reserve(await p.register(fair.id, 1), workshop.id), 201)
+  const email = `tr-${Date.now()}@example.org`
+  const ayse = must(await inject('POST', `/v1/events/${fair.id}/registrations`, undefined, { email, name: 'Ayşe', language: 'tr', consent: { privacy: true } }), 201)
+  must(await inject('POST', `/v1/registrations/${ayse.id}/sessions/${forum.id}`, bearer(ayse.manageToken)), 201)
+  t.match(must(await inject('POST', `/v1/registrations/${ayse.id}/sessions/${workshop.id}`, bearer(ayse.manageToken)), 201), { status: 'waitlisted', waitlistPosition: 1 })
+  t.equal((await inject('POST', `/v1/events/${fair.id}/registrations/resend`, undefined, { email })).statusCode, 202)
+
+  await drainOutbox(workerOptions({ db: p.ctx.db, transport, mailFrom: p.ctx.config.mailFrom, log: p.ctx.app.log }), 'w1')
+  const tickets = sink.messages.filter((m) => m.to && JSON.stringify(m.to).includes(email) && m.subject?.includes('biletiniz'))
+  t.equal(tickets.length, 2, 'the first confirmation and the resent one')
+  const [first, resent] = tickets.sort((a, b) => Number(String(a.text).includes('Programdaki')) - Number(String(b.text).includes('Programdaki')))
+  t.notMatch(first.text, 'Programdaki yerleriniz', 'no list when the registration had no reservations yet')
+  const local = (iso: string) => new Intl.DateTimeFormat('tr-TR', { timeZone: fair.timezone, hour: '2-digit', minute: '2-digit' }).format(new Date(iso))
+  const text = String(resent.text)
+  t.match(text, 'Programdaki yerleriniz:\n- Forum Veli Dernekleri\n')
+  t.match(text, new RegExp(`${local(forum.startsAt)}.${local(forum.endsAt)}, Salon: Salon Doğu, yer ayrıldı\n`), 'local time range, room, reserved')
+  t.match(text, new RegExp(`- Atölye Gençlik\n .*${local(workshop.startsAt)}.${local(workshop.endsAt)}, Salon: Oda 2, bekleme listesi, sıra 1\n`), 'waitlisted with its position')
+  t.ok(text.indexOf('Forum Veli Dernekleri') < text.indexOf('Atölye Gençlik'), 'by start')
+  const html = String(resent.html)
+  t.match(html, '<strong>Forum Veli Dernekleri</strong>')
+  t.match(html, 'Salon: Oda 2<br>\nbekleme listesi, sıra 1')
 })
