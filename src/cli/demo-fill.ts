@@ -8,11 +8,12 @@ import { and, count, eq, isNotNull, sum } from 'drizzle-orm'
 import { buildApp, type App } from '../app.js'
 import type { Config } from '../config.js'
 import type { Database } from '../db/client.js'
-import { accounts, checkins, coExhibitors, outboxEmails, registrations, standBookings, stands, tickets } from '../db/schema.js'
+import { accounts, checkins, coExhibitors, meetings, outboxEmails, registrations, standBookings, stands, tickets, type MeetingStatus } from '../db/schema.js'
 import { findAccountByEmail } from '../features/accounts/accounts.service.js'
 import { generatePassword } from '../features/auth/passwords.js'
-import { startSession } from '../features/auth/sessions.service.js'
+import { resolveSession, startSession } from '../features/auth/sessions.service.js'
 import { findEvent } from '../features/events/event-access.js'
+import { exhibitorStands, performMeetingAction } from '../features/meetings/meetings.service.js'
 import type { BookingState } from '../features/stands/booking-states.js'
 import { ASSOCIATIONS, FIRST_NAMES, LAST_NAMES, PROGRAM_ROOMS, PROGRAM_THEMES, REJECT_REASONS, STAND_AREAS, WAITLIST_REASONS, type DemoAssociation } from './demo-data.js'
 
@@ -44,6 +45,7 @@ export interface DemoResult {
     passes: { issued: number; revoked: number; named: number }
     registrations: { confirmed: number; waitlisted: number; cancelled: number; confirmedPeople: number }
     checkins: { entries: number; exits: number; rejected: number; inside: number }
+    meetings: Record<MeetingStatus, number> & { atTables: number }
     emailsQueued: number
   }
   ms: number
@@ -181,6 +183,7 @@ export async function fillDemo(deps: { db: Database; config: Config }, options: 
     'exhibitor passes': everApproved,
     registrations: registrationCount,
     cancellations,
+    meetings: 1,
     program: PROGRAM_THEMES.length,
     // an estimate (passes, 15 % of the visitors, a fifth of them leaving, 3 twice), made exact once the registrations are in
     'door scans': plan.approved + Math.ceil(registrationCount * 0.15 * 1.2) + 3,
@@ -286,9 +289,18 @@ export async function fillDemo(deps: { db: Database; config: Config }, options: 
     const preferences = chosen.map((_, i) =>
       standOf.has(i) ? [standOf.get(i)!, standIds[(standIds.indexOf(standOf.get(i)!) + 1) % standIds.length]] : [rnd.pick(standIds)],
     )
+    // One approved booking shares its stand with two associations that hold none of their own: three exhibitors at
+    // one stand, so that a meeting of two of them goes to a meeting table while the third meets at the stand.
+    const tableHost = states.findIndex((state, i) => state === 'approved' && !approveFirst[i])
+    const standless = chosen.map((_, i) => i).filter((i) => !standOf.has(i)).slice(0, 2)
     const bookings = await pool(chosen, 4, async (_, i) => {
       const preferred = preferences[i]
-      const coExhibitorIds = i % 5 === 1 && associationCount > 2 ? [associationIds[(i + 7) % associationCount], associationIds[(i + 13) % associationCount]].filter((id, k, all) => id !== associationIds[i] && all.indexOf(id) === k) : []
+      const coExhibitorIds =
+        i === tableHost && standless.length === 2
+          ? standless.map((j) => associationIds[j])
+          : i % 5 === 1 && associationCount > 2
+            ? [associationIds[(i + 7) % associationCount], associationIds[(i + 13) % associationCount]].filter((id, k, all) => id !== associationIds[i] && all.indexOf(id) === k)
+            : []
       const booking = await api.call<{ id: string }>('POST', `/v1/events/${event.id}/stand-bookings`, {
         token: signedUp[i].token,
         body: {
@@ -310,8 +322,9 @@ export async function fillDemo(deps: { db: Database; config: Config }, options: 
       .where(and(eq(outboxEmails.eventId, event.id), eq(outboxEmails.template, 'co-exhibitor-invitation')))
     await pool(invitations, 4, async (row, i) => {
       const token = new URL(String(row.data.confirmUrl)).searchParams.get('token')!
-      if (i % 3 === 2) return // left unanswered: still "invited"
-      await api.call('POST', `/v1/co-exhibitors/${i % 5 === 4 ? 'decline' : 'confirm'}`, { body: { token } })
+      const atTableHost = tableHost >= 0 && row.data.hostAssociationName === chosen[tableHost].name
+      if (i % 3 === 2 && !atTableHost) return // left unanswered: still "invited"
+      await api.call('POST', `/v1/co-exhibitors/${i % 5 === 4 && !atTableHost ? 'decline' : 'confirm'}`, { body: { token } })
     })
 
     // ── the organizers decide; some associations withdraw ──
@@ -338,6 +351,13 @@ export async function fillDemo(deps: { db: Database; config: Config }, options: 
     })
     const passCodes = firstPasses.filter((code): code is string => code !== null)
     const named = passCodes.length
+
+    // ── meetings between the exhibitors, in every state; all through the API but one step (held) ──
+    enter('meetings')
+    const tokenOf = new Map(signedUp.map((s) => [s.association.id, s.token]))
+    const meetingsMade = await demoMeetings(api, deps, { eventId: event.id, startsAt: event.startsAt, adminToken, tokenOf, rnd })
+    totals.meetings = meetingsMade
+    tick(meetingsMade)
 
     // ── visitors register: concurrent requests of one event share a transaction (group commit) ──
     enter('registrations')
@@ -422,13 +442,116 @@ export async function fillDemo(deps: { db: Database; config: Config }, options: 
       organizer: { email: DEMO_ORGANIZER_EMAIL, password: organizerPassword },
       exhibitor: { email: contactEmail(chosen[0]), password: passwords[0], association: chosen[0].name },
       scanner: { label: 'Handy 1 (Eingang Nord)', token: scanners[0].token },
-      counts: { ...(await countFair(db, event.id)), associations: associationCount, passes: { ...(await countPasses(db, event.id)), named } },
+      counts: { ...(await countFair(db, event.id)), meetings: await countMeetings(db, event.id), associations: associationCount, passes: { ...(await countPasses(db, event.id)), named } },
       ms: performance.now() - started,
     }
   } finally {
     if (adminToken) await api.call('POST', '/v1/auth/logout', { token: adminToken }).catch(() => {})
     await app.close()
   }
+}
+
+const MEETING_MESSAGES = [
+  'Wir suchen Partner für ein gemeinsames Sommerfest im Stadtteil. Sollen wir uns an Ihrem Stand kennenlernen?',
+  'Ihre Hausaufgabenhilfe interessiert uns sehr; wir haben Ehrenamtliche, die mitmachen möchten.',
+  'Merhaba! Wir möchten gern über eine gemeinsame Veranstaltung für Familien sprechen.',
+  'Wir planen Sprachtandems und würden uns über einen Austausch freuen.',
+]
+
+/**
+ * Meetings enabled (two windows of 20-minute slots, four tables), then meetings in every state: requested,
+ * accepted (waiting for the scheduler), scheduled at stands (by accept, reschedule and the organizers' scheduler),
+ * at a table where the stand plan allows one, declined, cancelled and held. Answers the number of meetings made.
+ * Held is the one step not made through the API, which refuses it before the meeting has begun: the demo's fair lies
+ * ahead, so the service is called with a clock at that meeting's time; every rule is still the service's.
+ */
+async function demoMeetings(
+  api: Api,
+  deps: { db: Database; config: Config },
+  p: { eventId: string; startsAt: string; adminToken: string; tokenOf: Map<string, string>; rnd: ReturnType<typeof random> },
+): Promise<number> {
+  const start = Date.parse(p.startsAt)
+  const hours = (h: number) => new Date(start + h * 3600_000).toISOString()
+  await api.call('PATCH', `/v1/events/${p.eventId}`, {
+    token: p.adminToken,
+    body: { meetings: { enabled: true, slotMinutes: 20, windows: [{ startsAt: hours(1), endsAt: hours(3) }, { startsAt: hours(4), endsAt: hours(6) }], tables: 4, maxPerAssociation: 8 } },
+  })
+  // slots 0–5 in the first window, 6–11 in the second
+  const slot = (k: number) => new Date(start + (k < 6 ? 3600_000 + k * 20 * 60_000 : 4 * 3600_000 + (k - 6) * 20 * 60_000)).toISOString()
+  // Exhibitors by stand: the associations sharing one (co-exhibitors) make a table meeting possible.
+  const standOf = await exhibitorStands(deps.db, p.eventId)
+  const ex = [...standOf.keys()].filter((id) => p.tokenOf.has(id))
+  if (ex.length < 6) return 0
+  const asked = new Set<string>()
+  const fresh = (x: string, y: string) => !asked.has([x, y].sort().join())
+  let made = 0
+  const request = async (from: string, to: string, proposedSlots: string[] = []) => {
+    asked.add([from, to].sort().join())
+    made++
+    const body = { fromAssociationId: from, toAssociationId: to, message: p.rnd.pick(MEETING_MESSAGES), ...(proposedSlots.length ? { proposedSlots } : {}) }
+    return api.call<{ id: string; status: string }>('POST', `/v1/events/${p.eventId}/meetings`, { token: p.tokenOf.get(from), body })
+  }
+  const act = (id: string, action: string, token: string, body: unknown = {}) => api.call<{ status: string }>('POST', `/v1/meetings/${id}/${action}`, { token, body })
+  const [a, b, c, d, e, f] = ex
+
+  await request(a, b, [slot(3)]) // requested, unanswered
+  const atStand = await request(a, c, [slot(0), slot(1)])
+  await act(atStand.id, 'accept', p.tokenOf.get(c)!) // scheduled at a's stand, in the first proposed slot
+  const declined = await request(c, e)
+  await act(declined.id, 'decline', p.tokenOf.get(e)!, { reason: 'Leider sind wir an dem Tag nur zu zweit am Stand.' })
+  const held = await request(d, f)
+  await act(held.id, 'accept', p.tokenOf.get(f)!, { startsAt: slot(2) })
+  const moved = await request(b, e)
+  await act(moved.id, 'accept', p.tokenOf.get(e)!, { startsAt: slot(4) })
+  await act(moved.id, 'reschedule', p.tokenOf.get(b)!, { startsAt: slot(5) })
+  const cancelled = await request(e, f)
+  await act(cancelled.id, 'accept', p.tokenOf.get(f)!, { startsAt: slot(0) })
+  await api.call('DELETE', `/v1/meetings/${cancelled.id}`, { token: p.tokenOf.get(e) })
+  const principal = await resolveSession(deps.db, p.tokenOf.get(d)!)
+  await performMeetingAction(deps.db, deps.config, principal, held.id, 'hold', {}, new Date(Date.parse(slot(2)) + 25 * 60_000))
+
+  // A table: both associations free but their stand busy. Three exhibitors share one stand (see the bookings): one
+  // meets someone else there, the other two then meet at a table, in a slot of the second window none of the above took.
+  const byStand = new Map<string, string[]>()
+  for (const id of ex) byStand.set(standOf.get(id)!.standId, [...(byStand.get(standOf.get(id)!.standId) ?? []), id])
+  const trio = [...byStand.values()].find((ids) => ids.length >= 3)?.slice(0, 3) ?? []
+  // the one at the stand, its guest, and the two at the table: pairs not asked above
+  const plan = trio
+    .map((host) => ({ host, guest: ex.find((id) => !trio.includes(id) && fresh(host, id)), pair: trio.filter((id) => id !== host) }))
+    .find((x) => x.guest && fresh(x.pair[0], x.pair[1]))
+  if (plan) {
+    const tableSlot = slot(7)
+    const nextDoor = await request(plan.host, plan.guest!)
+    await act(nextDoor.id, 'accept', p.tokenOf.get(plan.guest!)!, { startsAt: tableSlot })
+    const atTable = await request(plan.pair[0], plan.pair[1])
+    await act(atTable.id, 'accept', p.tokenOf.get(plan.pair[1])!, { startsAt: tableSlot })
+  }
+
+  // The rest of the fair: each exhibitor invites one further on; most accept (into a proposed slot when one is free
+  // for both), and the organizers' scheduler places the accepted ones that found none.
+  for (let i = 0; i < ex.length; i++) {
+    const [from, to] = [ex[i], ex[(i + 5) % ex.length]]
+    if (from === to || !fresh(from, to)) continue
+    const m = await request(from, to, [slot(i % 6), slot(6 + (i % 6))])
+    if (i % 4 !== 3) await act(m.id, 'accept', p.tokenOf.get(to)!)
+  }
+  await api.call('POST', `/v1/events/${p.eventId}/meetings/schedule`, { token: p.adminToken })
+  // after the scheduler: one accepted meeting stays waiting for its next run
+  const pair = ex.flatMap((x) => ex.map((y) => [x, y])).find(([x, y]) => x !== y && fresh(x, y))
+  if (pair) {
+    const waiting = await request(pair[0], pair[1])
+    await act(waiting.id, 'accept', p.tokenOf.get(pair[1])!)
+  }
+  return made
+}
+
+async function countMeetings(db: Database, eventId: string) {
+  const byStatus = { requested: 0, accepted: 0, scheduled: 0, held: 0, declined: 0, cancelled: 0 } as Record<MeetingStatus, number>
+  for (const row of await db.select({ status: meetings.status, n: count() }).from(meetings).where(eq(meetings.eventId, eventId)).groupBy(meetings.status)) {
+    byStatus[row.status] = row.n
+  }
+  const [tables] = await db.select({ n: count() }).from(meetings).where(and(eq(meetings.eventId, eventId), eq(meetings.placeKind, 'table')))
+  return { ...byStatus, atTables: tables.n }
 }
 
 const STREETS = ['Münsterstraße', 'Mallinckrodtstraße', 'Schützenstraße', 'Evinger Straße', 'Hörder Bahnhofstraße', 'Harkortstraße', 'Rheinische Straße', 'Kaiserstraße', 'Brackeler Hellweg', 'Köln-Berliner Straße', 'Limbecker Straße', 'Steinstraße']

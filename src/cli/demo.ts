@@ -71,6 +71,7 @@ function printSummary(config: Config, r: DemoResult, firstAdmin: { email: string
     `  exhibitor passes ${c.passes.issued} issued (${c.passes.revoked} revoked with their booking, ${c.passes.named} named)`,
     `  registrations    ${int(c.registrations.confirmed)} confirmed (${int(c.registrations.confirmedPeople)} people), ${c.registrations.waitlisted} waitlisted, ${c.registrations.cancelled} cancelled`,
     `  at the door      ${c.checkins.entries} entries, ${c.checkins.exits} exits, ${c.checkins.rejected} refused; ${c.checkins.inside} people inside`,
+    `  meetings         ${(['requested', 'accepted', 'scheduled', 'held', 'declined', 'cancelled'] as const).map((s) => `${c.meetings[s]} ${s}`).join(', ')}; ${c.meetings.atTables} at meeting tables`,
     `  emails queued    ${int(c.emailsQueued)} for this event (npm start's worker ${config.smtpUrl ? 'sends them through SMTP_URL, to example.org addresses' : `writes them to ${config.dataDir}/outbox`})`,
     '',
     'Log in with POST /v1/auth/login {email, password}, then send the vms_… token as Authorization: Bearer …',

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { and, count, eq, isNotNull, isNull, sql } from 'drizzle-orm'
-import { associations, checkins, coExhibitors, events, registrations, standBookings, stands, tickets } from '../../src/db/schema.js'
+import { associations, checkins, coExhibitors, events, meetingClaims, meetingCounts, meetings, MEETING_STATUSES, registrations, standBookings, stands, tickets } from '../../src/db/schema.js'
 import { DEMO_SLUG, DemoExistsError, fillDemo } from '../../src/cli/demo-fill.js'
 import { BOOKING_STATES } from '../../src/features/stands/booking-states.js'
 import { build } from '../helpers/app.js'
@@ -109,6 +109,31 @@ t.test('the demo filler makes a fair that obeys the rules, through the API', asy
   t.equal(occupancy.statusCode, 200)
   t.equal(occupancy.json().inside, result.counts.checkins.inside, 'the summary says what the door says')
   t.ok(result.counts.checkins.inside > 0)
+
+  // meetings: enabled, every state present, made under the rules (places, claims, counts)
+  t.equal(event.meetings.enabled, true, 'meetings are enabled')
+  t.ok(event.meetings.windows.length >= 1 && event.meetings.tables >= 1, 'with windows and tables')
+  const meetingRows = await ctx.db.select().from(meetings).where(eq(meetings.eventId, event.id))
+  for (const status of MEETING_STATUSES) t.ok(meetingRows.some((m) => m.status === status), `a meeting is ${status}`)
+  t.same(
+    result.counts.meetings,
+    { ...Object.fromEntries(MEETING_STATUSES.map((s) => [s, meetingRows.filter((m) => m.status === s).length])), atTables: meetingRows.filter((m) => m.placeKind === 'table').length },
+    'the summary counts the meetings',
+  )
+  const timed = meetingRows.filter((m) => m.status === 'scheduled' || m.status === 'held')
+  t.ok(timed.some((m) => m.placeKind === 'stand'), 'meetings at stands')
+  t.ok(timed.some((m) => m.placeKind === 'table'), 'a meeting at a table: the stands of both were taken')
+  t.ok(timed.every((m) => m.startsAt! < m.endsAt! && m.placeCode), 'each timed meeting has its time and place')
+  const overlapping = (x: typeof timed[number], y: typeof timed[number]) => x.id !== y.id && x.startsAt! < y.endsAt! && y.startsAt! < x.endsAt!
+  const sides = (m: typeof timed[number]) => [m.fromAssociationId, m.toAssociationId]
+  t.notOk(timed.some((x) => timed.some((y) => overlapping(x, y) && sides(x).some((s) => sides(y).includes(s)))), 'no association in two meetings at once')
+  t.notOk(timed.some((x) => timed.some((y) => overlapping(x, y) && x.placeKind === y.placeKind && x.placeCode === y.placeCode)), 'no place holding two at once')
+  const [claims] = await ctx.db.select({ n: count() }).from(meetingClaims).where(eq(meetingClaims.eventId, event.id))
+  t.equal(claims.n, timed.length * 3, 'each timed meeting claims both associations and its place')
+  const counted = await ctx.db.select().from(meetingCounts).where(eq(meetingCounts.eventId, event.id))
+  const active = meetingRows.filter((m) => ['accepted', 'scheduled', 'held'].includes(m.status)).flatMap(sides)
+  for (const c of counted) t.equal(c.active, active.filter((id) => id === c.associationId).length, 'meeting_counts agree with the meetings')
+  t.ok(counted.every((c) => c.active <= event.meetings.maxPerAssociation), 'nobody above maxPerAssociation')
 
   // the logins printed work
   const login = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', payload: result.organizer })

@@ -343,13 +343,21 @@ interface ActionInput {
  * One function walks every action, its checks in order: the caller's side (403), the state (409
  * invalid_transition), the fair's window (409 meetings_closed), the time asked for (400), then the database rules.
  */
-export async function performMeetingAction(db: Database, config: Mail, principal: Principal | null, id: string, action: Exclude<MeetingAction, 'schedule'>, input: ActionInput = {}) {
+/** `now` is the clock the rules read (slots not begun, held once begun): the routes' is the real one. */
+export async function performMeetingAction(
+  db: Database,
+  config: Mail,
+  principal: Principal | null,
+  id: string,
+  action: Exclude<MeetingAction, 'schedule'>,
+  input: ActionInput = {},
+  now = new Date(),
+) {
   const account = accountOf(principal)
   const { actor } = await loadMeetingFor(db, principal, id)
   if (!mayPerform(actor, action)) {
     throw Problem.forbidden(action === 'decline' ? 'Only the invited association declines; the inviting side cancels instead.' : 'Only the invited association may do this.')
   }
-  const now = new Date()
   return db.transaction(async (tx) => {
     const [m] = await tx.select().from(meetings).where(eq(meetings.id, id)).for('update')
     const [event] = await tx.select().from(events).where(eq(events.id, m.eventId))
