@@ -185,6 +185,7 @@ t.test('the stats', async (t) => {
       gates: [],
       registrationsPerDay: [],
       checkinsPer15Minutes: [],
+      sessions: { published: 0, seats: 0, reservedPeople: 0 },
       generatedAt: 'x',
     },
     'an event with nothing yet',

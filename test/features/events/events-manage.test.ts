@@ -317,7 +317,7 @@ t.test('organizers', async (t) => {
     t.equal(first.items.length, 1)
     t.match(first.items[0], { id: organizer.id, email: organizer.email, role: 'organizer', name: 'Test organizer' })
     t.match(first.items[0].createdAt, ISO)
-    t.same(Object.keys(first.items[0]).sort(), ['createdAt', 'email', 'id', 'name', 'role'], 'no secrets')
+    t.same(Object.keys(first.items[0]).sort(), ['active', 'createdAt', 'email', 'id', 'language', 'name', 'role'], 'no secrets')
 
     const again = success(t, await inject('PUT', url(organizer.id), admin.auth), 200)
     t.same(again, first, 'assigning twice changes nothing')
