@@ -11,11 +11,7 @@ export function ref<T extends TSchema & { $id?: string }>(schema: T) {
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
-/**
- * A UUID in its plain form, any case: the one pattern of the service. (ajv-formats' uuid also takes "urn:uuid:…",
- * which PostgreSQL's uuid type refuses, so validation.ts gives the `uuid` format this pattern.)
- */
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+export { UUID_PATTERN } from '../shared/uuid.js'
 
 export const Uuid = Type.String({ format: 'uuid' })
 export const Timestamp = Type.String({ format: 'date-time', maxLength: 40 })

@@ -24,7 +24,7 @@
 import { canonicalTimeZone } from '../shared/time-zones.js'
 import { Type, type Static, type TSchema } from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
-import { UUID_PATTERN } from '../http/schemas.js'
+import { UUID_PATTERN } from '../shared/uuid.js'
 
 export const LOCALES = ['de', 'en', 'tr', 'ar'] as const
 export type Locale = (typeof LOCALES)[number]

@@ -2,8 +2,8 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
 import { associationMembers, associations, eventOrganizers, events, magicLinks, outboxEmails, sessions, standBookings, tickets } from '../../db/schema.js'
 import { Problem } from '../../http/problem.js'
+import { exportedEmail } from '../../mail/email-export.js'
 import { privateAssociation } from '../associations/associations.service.js'
-import { withoutSecrets } from '../registrations/privacy.service.js'
 import { findAccountById, toAccount } from './accounts.service.js'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
@@ -81,15 +81,6 @@ export async function accountPersonalData(db: Queryable, accountId: string) {
           passes: passRows.filter((p) => p.bookingId === b.id).map((p) => ({ id: p.id, holderName: p.holderName, revokedAt: iso(p.revokedAt) })),
         })),
     })),
-    emails: emailRows.map((e) => ({
-      id: e.id,
-      to: e.toAddress,
-      template: e.template,
-      locale: e.locale,
-      status: e.status,
-      createdAt: e.createdAt.toISOString(),
-      sentAt: iso(e.sentAt),
-      data: withoutSecrets(e.data) as Record<string, unknown>,
-    })),
+    emails: emailRows.map(exportedEmail),
   }
 }

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Database, Queryable } from '../../db/client.js'
 import { RETENTION_DAYS_DEFAULT } from '../../config.js'
 import { checkins, events, idempotencyKeys, invalidScans, outboxEmails, registrations, registrationTokens, tickets, type EventRow } from '../../db/schema.js'
+import { exportedEmail } from '../../mail/email-export.js'
 import { lockEventsInOrder } from '../capacity/places.js'
 import { erasePassHolders, eraseTicketHolders } from '../tickets/tickets.store.js'
 import type { Mail, RegistrationRow } from './registrations.service.js'
@@ -13,19 +14,6 @@ const DAY_MS = 24 * 60 * 60 * 1000
 export const ERASED_NAME = 'Erased'
 /** `.invalid` is reserved (RFC 2606): the placeholder can never reach anyone, and stays unique per registration. */
 export const erasedEmail = (registrationId: string) => `erased-${registrationId}@invalid`
-
-// Bearer tokens and magic-link tokens, wherever they appear in an email's data (manageUrl, loginUrl, …).
-const TOKEN_IN_TEXT = /\b(vm[srdl]_)[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g
-
-/** A copy of an email's data without the secrets it carried: the links' tokens still work and must not leak through an export. */
-export function withoutSecrets(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(TOKEN_IN_TEXT, '$1REDACTED')
-  if (Array.isArray(value)) return value.map(withoutSecrets)
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v)]))
-  }
-  return value
-}
 
 /** The emails of an event to an address; addresses are compared case-insensitively, as registrations are. */
 const toAddressOf = (eventId: string, email: string) =>
@@ -95,16 +83,7 @@ export async function personalData(db: Queryable, registration: RegistrationRow,
     manageTokens: tokenRows.map((t) => ({ createdAt: t.createdAt.toISOString() })),
     idempotencyKeys: keyRows.map((k) => ({ key: k.key, createdAt: k.createdAt.toISOString() })),
     reservations: reservationRows,
-    emails: emailRows.map((e) => ({
-      id: e.id,
-      to: e.toAddress,
-      template: e.template,
-      locale: e.locale,
-      status: e.status,
-      createdAt: e.createdAt.toISOString(),
-      sentAt: iso(e.sentAt),
-      data: withoutSecrets(e.data) as Record<string, unknown>,
-    })),
+    emails: emailRows.map(exportedEmail),
   }
 }
 
