@@ -457,9 +457,9 @@ export const checkins = pgTable(
 )
 
 /**
- * People inside an event, as counters split over OCCUPANCY_SHARDS rows per event (shard = by ticket id): each
- * accepted scan updates one row in its own statement, so concurrent doors rarely wait for the same row lock, and
- * a read sums the rows. Measured with pgbench (50 clients): one row ~800 commits/s, 16 rows ~3,100. At 16 rows the
+ * People inside an event, as counters split over OCCUPANCY_SHARDS rows per event: each batch of accepted scans
+ * (features/checkin/scan-batches.ts) adds its total to one row picked at random, so concurrent batches rarely wait
+ * for the same row lock, and a read sums the rows. Measured with pgbench (50 clients): one row ~800 commits/s, 16 rows ~3,100. At 16 rows the
  * check-in bench (50 scanners) still spent 18 % of its waits on another scan's row lock, at 64 rows 6 %.
  */
 export const occupancyShards = pgTable(

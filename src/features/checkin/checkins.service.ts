@@ -7,11 +7,9 @@ import { passAssociationName } from '../stands/pass-association.js'
 import type { CodeVerifier, SignedCode } from './code-keys.js'
 import type { Door } from './door-access.js'
 import type { InvalidScanRecorder } from './invalid-scans.js'
-import { admittedStates, judgeScan, placeOnTimeline, type AcceptedScan, type Verdict } from './judge.js'
+import { OCCUPANCY_SHARDS, scanTogether } from './scan-batches.js'
+import { judgeScan, placeOnTimeline, type AcceptedScan, type Verdict } from './judge.js'
 
-/** Rows per event that the occupancy counters are split over; a read sums them. */
-export const OCCUPANCY_SHARDS = 64
-const shardOf = (ticketId: string) => parseInt(ticketId.slice(0, 2), 16) % OCCUPANCY_SHARDS
 
 export interface ScanInput {
   code?: string
@@ -93,93 +91,6 @@ const occupancyBefore = {
   inside: sql<number>`(select coalesce(sum(inside), 0)::int from occupancy_shards where event_id = ${p('eventId')}::uuid)`,
   capacity: sql<number>`(select visitor_capacity from events where id = ${p('eventId')}::uuid)`,
 }
-
-/**
- * An online scan's first and, when it is accepted (the common case), only round trip: the ticket as it is
- * (`before`, what the judge is given), and an update of it that applies the scan when
- * - the state `before` read is one the judge admits for this scan (`admitted`, from judge.ts's admittedStates:
- *   the statement only maps the row to its state bit, it does not restate the rule);
- * - the ticket is still at the version `before` read (the race guard: when another scan of the ticket commits
- *   first, PostgreSQL re-checks this on the newest version, so of concurrent scans exactly one is accepted);
- * - the scan is not dated before the ticket's last accepted scan: such a scan is placed on the timeline instead.
- * The scan's row and the counter are written from the update's RETURNING, in the same statement. The answer is
- * the judge's verdict on `before`, the same state the update was conditioned on.
- */
-// The bit of admittedStates (judge.ts) for the ticket `before` read: 4·(of another event) + 2·(revoked) + 1·(inside).
-const ticketStateBit = sql`((case when b.event_id = ${p('eventId')}::uuid then 0 else 4 end)
-  + (case when b.revoked_at is null then 0 else 2 end) + (case when b.inside then 1 else 0 end))`
-
-const attemptStatement = (db: Database) =>
-  prepared(db, 'scan_attempt', (d) => {
-    const before = d
-      .$with('before', {
-        id: sql<string>`id`.as('id'),
-        eventId: sql<string>`event_id`.as('event_id'),
-        kind: sql<'visitor' | 'exhibitor'>`kind`.as('kind'),
-        holderName: sql<string | null>`holder_name`.as('holder_name'),
-        admits: sql<number>`admits`.as('admits'),
-        revokedAt: sql<Date | null>`revoked_at`.mapWith(tickets.revokedAt).as('revoked_at'),
-        inside: sql<boolean>`inside`.as('inside'),
-        insidePeople: sql<number>`inside_people`.as('inside_people'),
-        acceptedScans: sql<number>`accepted_scans`.as('accepted_scans'),
-        lastAcceptedAt: sql<Date | null>`last_accepted_at`.mapWith(tickets.lastAcceptedAt).as('last_accepted_at'),
-        lastAcceptedGate: sql<string | null>`last_accepted_gate`.as('last_accepted_gate'),
-        associationName: sql<string | null>`association_name`.as('association_name'),
-      })
-      .as(sql`
-        select id, event_id, kind, holder_name, admits, revoked_at, inside, inside_people, accepted_scans, last_accepted_at, last_accepted_gate,
-               ${passAssociationName(sql`tickets.booking_id`)} as association_name
-        from tickets where id = ${p('ticketId')}::uuid`)
-    const accepted = d.$with('accepted', { people: sql<number>`people` }).as(sql`
-      update tickets t
-      set inside = ${p('entering')}::boolean, inside_people = case when ${p('entering')}::boolean then t.admits else 0 end,
-          accepted_scans = t.accepted_scans + 1, last_accepted_at = ${p('at')}::timestamptz, last_accepted_gate = ${p('gate')}::text
-      from before b
-      where t.id = b.id and t.accepted_scans = b.accepted_scans
-        and (${p('admitted')}::int >> ${ticketStateBit}) & 1 = 1
-        and (b.last_accepted_at is null or b.last_accepted_at <= ${p('at')}::timestamptz)
-      returning case when ${p('entering')}::boolean then t.admits else b.inside_people end as people`)
-    const logged = d.$with('logged', { people: sql<number>`people` }).as(sql`
-      insert into checkins (event_id, ticket_id, scanner_id, account_id, gate, direction, result, people, scanned_at, nonce, previous_at, previous_gate)
-      select ${p('eventId')}::uuid, b.id, ${p('scannerId')}::uuid, ${p('accountId')}::uuid, ${p('gate')}::text,
-             case when ${p('entering')}::boolean then 'entry' else 'exit' end, 'ok', a.people, ${p('at')}::timestamptz, ${p('nonce')}::text,
-             b.last_accepted_at, b.last_accepted_gate
-      from accepted a, before b
-      returning people`)
-    const counted = d.$with('counted', { shard: sql<number>`shard` }).as(sql`
-      insert into occupancy_shards as o (event_id, shard, inside, entries, exits)
-      select ${p('eventId')}::uuid, ${p('shard')}::smallint,
-             case when ${p('entering')}::boolean then people else -people end,
-             case when ${p('entering')}::boolean then people else 0 end,
-             case when ${p('entering')}::boolean then 0 else people end
-      from logged
-      on conflict (event_id, shard) do update
-      set inside = o.inside + excluded.inside, entries = o.entries + excluded.entries, exits = o.exits + excluded.exits
-      returning shard`)
-    return d
-      .with(before, accepted, logged, counted)
-      .select({
-        ticket: {
-          id: before.id,
-          eventId: before.eventId,
-          kind: before.kind,
-          holderName: before.holderName,
-          admits: before.admits,
-          revokedAt: before.revokedAt,
-          inside: before.inside,
-          insidePeople: before.insidePeople,
-          acceptedScans: before.acceptedScans,
-          lastAcceptedAt: before.lastAcceptedAt,
-          lastAcceptedGate: before.lastAcceptedGate,
-          associationName: before.associationName,
-        },
-        acceptedPeople: sql<number | null>`(select people from logged)`,
-        ...occupancyBefore,
-      })
-      .from(sql`(select 1) as one`)
-      .leftJoin(before, sql`true`)
-      .prepare('scan_attempt')
-  })
 
 /** A rejected scan of a genuine code, recorded with its reason, and the occupancy, in one round trip. */
 const rejectStatement = (db: Database) =>
@@ -404,8 +315,9 @@ async function replays(db: Database, eventId: string, rows: CheckinRow[]): Promi
 
 /**
  * Check-in at the door. A code is checked first, in memory (code-keys.ts): a forged one is answered and counted
- * (invalid-scans.ts) without the database. A genuine code scanned online costs one statement when accepted
- * (attemptStatement) and two when rejected; the judge (judge.ts) decides the answer. Scans uploaded by an offline
+ * (invalid-scans.ts) without the database. A genuine code scanned online shares a statement and a commit with the
+ * event's other scans of the moment (scan-batches.ts) when accepted, and costs one more statement when rejected;
+ * the judge (judge.ts) decides the answer. Scans uploaded by an offline
  * device, and an online scan dated before its ticket's last accepted scan, are placed on the tickets' timelines in
  * one transaction (`place`).
  */
@@ -418,49 +330,41 @@ export function checkinService(db: Database, verifier: CodeVerifier, invalidScan
 
   const who = (door: Door) => ({ eventId: door.eventId, scannerId: door.scannerId, accountId: door.accountId, gate: door.gate })
 
+  /**
+   * An online scan joins its event's shared commit (scan-batches.ts), which accepts it when the judge admits the
+   * ticket as locked. What the batch did not accept is answered from the state it saw: a replayed nonce with the
+   * first answer, a scan dated before the ticket's last accepted scan placed on the timeline (`decide`), any other
+   * rejection recorded with the judge's reason.
+   */
   async function scanOnline(door: Door, signed: SignedCode, input: ScanInput): Promise<CheckinAnswer> {
-    const entering = input.direction === 'entry'
     const scan = { eventId: door.eventId, direction: input.direction, signedFor: signed.eventId }
-    const admitted = admittedStates(scan)
-    // Each pass that loses (another door accepted or revoked this ticket after `before` was read) judges again;
-    // each loss means someone else made progress, so this ends quickly.
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const [row] = await attemptStatement(db).execute({
-        ...who(door),
-        ticketId: signed.ticketId,
-        admitted,
-        entering,
-        at: input.scannedAt.toISOString(),
-        nonce: input.nonce ?? null,
-        shard: shardOf(signed.ticketId),
-      })
-      const ticket = row.ticket?.id ? row.ticket : null
-      if (ticket?.lastAcceptedAt && input.scannedAt < ticket.lastAcceptedAt) {
-        // Dated before the ticket's last accepted scan (a retry long after, a device with a late clock).
-        return (await decide(db, door.eventId, [{ door, signed, input }]))[0]
-      }
-      const previous = ticket?.lastAcceptedAt ? { at: ticket.lastAcceptedAt, gate: ticket.lastAcceptedGate } : null
-      const atDoor = ticket ? { eventId: ticket.eventId, revoked: ticket.revokedAt !== null, inside: ticket.inside } : null
-      const verdict = judgeScan(atDoor, scan)
-      if (row.acceptedPeople !== null) {
-        const moved = entering ? row.acceptedPeople : -row.acceptedPeople
-        return toAnswer(verdict, ticket, previous, { inside: row.inside + moved, capacity: row.capacity })
-      }
-      if (verdict.status === 'rejected') {
-        const [recorded] = await rejectStatement(db).execute({
-          ...who(door),
-          ticketId: signed.ticketId,
-          direction: input.direction,
-          reason: verdict.reason,
-          at: input.scannedAt.toISOString(),
-          nonce: input.nonce ?? null,
-          previousAt: ticket?.lastAcceptedAt?.toISOString() ?? null,
-          previousGate: ticket?.lastAcceptedGate ?? null,
-        })
-        return toAnswer(verdict, ticket, previous, recorded)
-      }
+    const done = await scanTogether(db, door, signed, input.direction, input.scannedAt, input.nonce ?? null)
+    if (done.replay) return replayOf(door, signed, input)
+    const ticket = done.ticket
+    const previous = ticket?.lastAcceptedAt ? { at: ticket.lastAcceptedAt, gate: ticket.lastAcceptedGate } : null
+    const verdict = judgeScan(ticket ? { eventId: ticket.eventId, revoked: ticket.revokedAt !== null, inside: ticket.inside } : null, scan)
+    if (done.acceptedPeople !== null) return toAnswer(verdict, ticket, previous, done.occupancy)
+    // Dated before the ticket's last accepted scan (a retry long after, a device with a late clock).
+    if (verdict.status === 'ok' || (ticket?.lastAcceptedAt && input.scannedAt < ticket.lastAcceptedAt)) {
+      return (await decide(db, door.eventId, [{ door, signed, input }]))[0]
     }
-    throw new Error(`ticket ${signed.ticketId} kept changing while being scanned`)
+    const [recorded] = await rejectStatement(db).execute({
+      ...who(door),
+      ticketId: signed.ticketId,
+      direction: input.direction,
+      reason: verdict.reason,
+      at: input.scannedAt.toISOString(),
+      nonce: input.nonce ?? null,
+      previousAt: ticket?.lastAcceptedAt?.toISOString() ?? null,
+      previousGate: ticket?.lastAcceptedGate ?? null,
+    })
+    return toAnswer(verdict, ticket, previous, recorded)
+  }
+
+  /** The first answer to a scan this device sent before with the same nonce. */
+  async function replayOf(door: Door, signed: SignedCode, input: ScanInput): Promise<CheckinAnswer> {
+    const [row] = (await earlierScans(db, door.eventId, [{ door, signed, input }])).values()
+    return (await replays(db, door.eventId, [row])).values().next().value!
   }
 
   return {
@@ -473,10 +377,9 @@ export function checkinService(db: Database, verifier: CodeVerifier, invalidScan
       try {
         return await scanOnline(door, signed, input)
       } catch (err) {
-        // The same device sent this nonce before (a retry, or two at once): the first answer, nothing changed.
+        // The same device sent this nonce at once with a rejected scan: the first answer, nothing changed.
         if (!input.nonce || !isNonceTaken(err)) throw err
-        const [row] = (await earlierScans(db, door.eventId, [{ door, signed, input }])).values()
-        return (await replays(db, door.eventId, [row])).values().next().value!
+        return replayOf(door, signed, input)
       }
     },
 
