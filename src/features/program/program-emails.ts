@@ -56,12 +56,6 @@ async function context(tx: Queryable, session: SessionRow) {
   return row
 }
 
-/** One email to one holder, in the caller's transaction. */
-export async function emailHolder(tx: Queryable, config: Mail, session: SessionRow, holder: Holder, update: Update): Promise<void> {
-  const { event, roomName } = await context(tx, session)
-  await enqueueEmails(tx, [reservationEmail(config, event, session, roomName, holder, update)])
-}
-
 /** Emails the holders of the given reservations (erased people have no address left): in the caller's transaction. */
 export async function emailHolders(tx: Queryable, config: Mail, session: SessionRow, reservationIds: string[], update: Update): Promise<void> {
   if (reservationIds.length === 0) return

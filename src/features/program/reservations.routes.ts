@@ -3,10 +3,10 @@ import { visitorWriteLimit } from '../../http/rate-limits.js'
 import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { RegistrationParams } from '../registrations/registrations.schemas.js'
-import { loadRegistrationFor } from '../registrations/registrations.routes.js'
+import { authorizedRegistration, loadRegistrationFor } from '../registrations/registrations.routes.js'
 import { loadSessionFor } from './program-access.js'
 import { RegistrationReservationList, Reservation, ReservationParams, SessionParams, SessionReservationList, SessionReservationQuery, SessionStats } from './program.schemas.js'
-import { cancelReservation, registrationReservations, reservableSession, reserve } from './reservations.service.js'
+import { cancelReservation, registrationReservations, reservableSession, reservationFacts, reserve } from './reservations.service.js'
 import { RESERVATION_CSV_COLUMNS, sessionReservationList, sessionReservationsCsv, sessionStats } from './session-reports.js'
 import { prefersCsv } from '../registrations/csv.js'
 
@@ -30,9 +30,9 @@ export const reservationRoutes: FeatureRoutes = async (app, { db, config }) => {
       },
     },
     async (request, reply) => {
-      const registration = await registrationOf(request, request.params.id)
-      const session = await reservableSession(db, registration, request.params.sessionId)
-      return reply.code(201).send(await reserve(db, config, registration, session))
+      const facts = await reservationFacts(db as Database, request.params.id, request.params.sessionId)
+      const registration = await authorizedRegistration(db as Database, request, facts.registration)
+      return reply.code(201).send(await reserve(db as Database, config, registration, reservableSession(registration, facts.session)))
     },
   )
 

@@ -1,12 +1,13 @@
 import { and, asc, count, eq, inArray, lte, ne, sql } from 'drizzle-orm'
 import type { Database, Queryable } from '../../db/client.js'
-import { pgError } from '../../db/errors.js'
+import { prepared } from '../../db/prepared.js'
 import { programSessions, registrations, rooms, sessionReservations } from '../../db/schema.js'
 import { Problem } from '../../http/problem.js'
 import { oneLine, type EmailData } from '../../mail/templates.js'
 import { freePlaces, promoteFirstFit, sessionSeats, takePlaces } from '../capacity/places.js'
-import { emailHolder, emailHolders, type Mail } from './program-emails.js'
-import { findSession, sessionViews, type SessionRow } from './session-view.js'
+import { emailHolders, type Mail } from './program-emails.js'
+import { reserveInBatch, sessionFull, type Reserved } from './reservation-batch.js'
+import { seatsLeft, sessionViews, type SessionRow } from './session-view.js'
 
 /*
  * Reservations: a registration's party holds seats of a session. The seats are a CapacityHolder (capacity/places.ts):
@@ -40,57 +41,39 @@ export async function reservationView(db: Queryable, row: ReservationRow) {
   return { sessionId: row.sessionId, status: row.status, people: row.people, ...(position ? { waitlistPosition: position } : {}) }
 }
 
+/**
+ * A reservation request's registration and session, read together by one prepared statement: the hot route's
+ * only read before its batch (undefined: no such registration, or no such session).
+ */
+export async function reservationFacts(db: Database, registrationId: string, sessionId: string) {
+  const [row] = await prepared(db, 'reservation_facts', (d) =>
+    d
+      .select({ registration: registrations, session: programSessions })
+      .from(registrations)
+      .leftJoin(programSessions, eq(programSessions.id, sql.placeholder('sessionId')))
+      .where(eq(registrations.id, sql.placeholder('registrationId')))
+      .prepare('reservation_facts'),
+  ).execute({ registrationId, sessionId })
+  return { registration: row?.registration, session: row?.session ?? undefined }
+}
+
 /** The session a registration may reserve: of its event and not a draft (404), not cancelled (409 session_full). */
-export async function reservableSession(db: Queryable, registration: RegistrationRow, sessionId: string): Promise<SessionRow> {
-  const session = await findSession(db, sessionId)
+export function reservableSession(registration: RegistrationRow, session: SessionRow | undefined): SessionRow {
   if (!session || session.eventId !== registration.eventId || session.status === 'draft') throw Problem.notFound('session')
   if (session.status === 'cancelled') throw Problem.conflict('session_full', 'This session is cancelled; it takes no reservations.')
   if (session.reservation === 'open') throw Problem.conflict('reservation_not_needed', 'This session needs no reservation: first come at the door until the seats are taken.')
   return session
 }
 
-const full = () => Problem.conflict('session_full', 'There are not enough seats left in this session for your party.')
-
-function reservationConflict(err: unknown): never {
-  const { code, constraint } = pgError(err)
-  if (code === '23505' && constraint === 'session_reservations_live_key') throw Problem.conflict('already_reserved', 'This registration already holds a reservation for this session.')
-  if (code === '23P01') throw Problem.conflict('session_overlap', 'This registration already holds a reservation for a session at the same time.')
-  throw err
-}
-
-/** A seat for the registration's party: reserved if it fits (first fit), else waitlisted (or 409 session_full). */
-export async function reserve(db: Database, config: Mail, registration: RegistrationRow, session: SessionRow) {
-  const row = await db
-    .transaction(async (tx) => {
-      const [current] = await tx.select().from(registrations).where(eq(registrations.id, registration.id)).for('share')
-      if (current.status !== 'confirmed') throw Problem.conflict('registration_not_confirmed', 'Only a confirmed registration can reserve seats.')
-      const people = current.partySize
-      let status: 'reserved' | 'waitlisted' = 'reserved'
-      if (!(await takePlaces(tx, sessionSeats, session.id, people))) {
-        // Locked so that a change of the session's time or a cancellation waits for this reservation (and then sees it).
-        const [locked] = await tx.select().from(programSessions).where(eq(programSessions.id, session.id)).for('share')
-        if (locked.status !== 'published' || !locked.waitlist) throw full()
-        status = 'waitlisted'
-      }
-      const [inserted] = await tx
-        .insert(sessionReservations)
-        .values({
-          eventId: session.eventId,
-          sessionId: session.id,
-          registrationId: current.id,
-          status,
-          people,
-          startsAt: sql`(select starts_at from program_sessions where id = ${session.id})`,
-          endsAt: sql`(select ends_at from program_sessions where id = ${session.id})`,
-        })
-        .returning()
-      const position = status === 'waitlisted' ? await reservationWaitlistPosition(tx, inserted.id) : undefined
-      const fresh = (await findSession(tx, session.id))!
-      await emailHolder(tx, config, fresh, { reservationId: inserted.id, registrationId: current.id, email: current.email, name: current.name, language: current.language, people, waitlistPosition: position }, status)
-      return { inserted, position }
-    })
-    .catch(reservationConflict)
-  return { sessionId: session.id, status: row.inserted.status, people: row.inserted.people, ...(row.position ? { waitlistPosition: row.position } : {}) }
+/**
+ * A seat for the registration's party: reserved if it fits (first fit), else waitlisted (or 409 session_full).
+ * Decided in the session's group commit (reservation-batch.ts). A session already full without a waitlist is
+ * answered at once from the committed row just read: seats come back only by a cancellation, and a refusal
+ * seen then is one the request could have had a moment earlier; nothing is written.
+ */
+export async function reserve(db: Database, config: Mail, registration: RegistrationRow, session: SessionRow): Promise<Reserved> {
+  if (registration.status === 'confirmed' && !session.waitlist && registration.partySize > seatsLeft(session)) throw sessionFull()
+  return reserveInBatch(db, config, registration.id, session.id)
 }
 
 /**

@@ -36,9 +36,14 @@ const security = [{ bearer: [] }]
  * exists (404); no credentials at all is 401.
  */
 export async function loadRegistrationFor(db: Database, request: FastifyRequest, id: string): Promise<RegistrationRow> {
+  if (!request.principal) throw Problem.unauthenticated()
+  return authorizedRegistration(db, request, await findRegistration(db, id))
+}
+
+/** The same check for a registration the caller has read already (a hot route reads it with what else it needs). */
+export async function authorizedRegistration(db: Database, request: FastifyRequest, registration: RegistrationRow | undefined): Promise<RegistrationRow> {
   const principal = request.principal
   if (!principal) throw Problem.unauthenticated()
-  const registration = await findRegistration(db, id)
   if (registration) {
     if (principal.kind === 'registration' && principal.registrationId === registration.id) return registration
     if (await isEventStaff(db, principal, registration.eventId)) return registration

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, isNull, lte, sql } from 'drizzle-orm'
 import type { Config } from '../../config.js'
 import type { Database, Queryable } from '../../db/client.js'
+import { prepared } from '../../db/prepared.js'
 import { registrations, registrationTokens, tickets, type EventRow, type TicketRow } from '../../db/schema.js'
 import type { RegistrationPrincipal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
@@ -251,12 +252,16 @@ export async function resendConfirmation(db: Database, config: Mail, event: Even
   })
 }
 
-export async function resolveRegistrationToken(db: Queryable, token: string): Promise<RegistrationPrincipal | null> {
-  const [row] = await db
-    .select({ registrationId: registrations.id, eventId: registrations.eventId })
-    .from(registrationTokens)
-    .innerJoin(registrations, eq(registrations.id, registrationTokens.registrationId))
-    .where(eq(registrationTokens.tokenHash, hashToken(token)))
+export async function resolveRegistrationToken(db: Database, token: string): Promise<RegistrationPrincipal | null> {
+  // Prepared: every request with a manage token starts here (see db/prepared.ts).
+  const [row] = await prepared(db, 'registration_token', (d) =>
+    d
+      .select({ registrationId: registrations.id, eventId: registrations.eventId })
+      .from(registrationTokens)
+      .innerJoin(registrations, eq(registrations.id, registrationTokens.registrationId))
+      .where(eq(registrationTokens.tokenHash, sql.placeholder('hash')))
+      .prepare('registration_token'),
+  ).execute({ hash: hashToken(token) })
   return row ? { kind: 'registration', ...row } : null
 }
 

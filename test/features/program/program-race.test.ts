@@ -40,6 +40,17 @@ t.test('concurrent reservations never oversell, counting people', async (t) => {
   const reservedPeople = results.filter((r) => r.json().status === 'reserved').reduce((n, r) => n + r.json().people, 0)
   t.equal(row.reservedPeople, reservedPeople, 'the answers add up to the counter')
   t.ok(row.reservedPeople >= 18, 'the seats are (nearly) filled: at most 2 left when only parties of 3 wait')
+  // Positions are decided by the batches; each must be the one the stored waitlist order gives afterwards.
+  const waitlisted = crowd.filter((_, i) => results[i].json().status === 'waitlisted')
+  t.same(
+    waitlisted.map((r) => crowd.indexOf(r)).map((i) => results[i].json().waitlistPosition).sort((a, b) => a - b),
+    waitlisted.map((_, i) => i + 1),
+    'the answered positions are 1…n, each once',
+  )
+  for (const r of waitlisted) {
+    const { items } = must(await inject('GET', `/v1/registrations/${r.id}/sessions`, bearer(r.manageToken)), 200)
+    t.equal(items[0].waitlistPosition, results[crowd.indexOf(r)].json().waitlistPosition, 'the answered position is the stored one')
+  }
 })
 
 t.test('concurrent room-busy session creation: exactly one wins', async (t) => {
