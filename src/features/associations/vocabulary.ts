@@ -54,9 +54,9 @@ const FIELDS_OF_ACTIVITY: VocabularyTerm[] = [
 const TARGET_GROUPS: VocabularyTerm[] = [
   term('children', 'Kinder', 'Children', 'Çocuklar', 'الأطفال'),
   term('youth', 'Jugendliche', 'Young people', 'Gençler', 'الشباب'),
-  term('parents', 'Eltern und Familien', 'Parents and families', 'Ebeveynler ve aileler', 'الأهالي والأسر'),
+  term('parents', 'Eltern und Familien', 'Parents and families', 'Anne babalar ve aileler', 'الآباء والأمهات والأسر'),
   term('women', 'Frauen', 'Women', 'Kadınlar', 'النساء'),
-  term('seniors', 'Seniorinnen und Senioren', 'Older people', 'Yaşlılar', 'كبار السن'),
+  term('seniors', 'Seniorinnen und Senioren', 'Older people', 'Yaşlı bireyler', 'كبار السن'),
   term('refugees', 'Geflüchtete', 'Refugees', 'Mülteciler', 'اللاجئون'),
   term('migrants', 'Zugewanderte', 'Migrants', 'Göçmenler', 'المهاجرون'),
   term('people-with-disabilities', 'Menschen mit Behinderung', 'People with disabilities', 'Engelli bireyler', 'الأشخاص ذوو الإعاقة'),

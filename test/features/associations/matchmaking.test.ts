@@ -84,7 +84,7 @@ t.test('reasons: one per shared key, in vocabulary order, then district, then br
   t.same(byName(ar, 'Bildungsverein Nord e.V.').reasons, [
     { kind: 'field', key: 'education', text: 'مجال نشاط مشترك: التعليم' },
     { kind: 'field', key: 'language', text: 'مجال نشاط مشترك: تعليم اللغة' },
-    { kind: 'targetGroup', key: 'parents', text: 'فئة مستهدفة مشتركة: الأهالي والأسر' },
+    { kind: 'targetGroup', key: 'parents', text: 'فئة مستهدفة مشتركة: الآباء والأمهات والأسر' },
     { kind: 'district', key: 'innenstadt-nord', text: 'في المنطقة نفسها: وسط المدينة الشمالي' },
   ])
 
