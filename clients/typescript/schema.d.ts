@@ -3790,6 +3790,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         status: "ok";
@@ -3871,6 +3876,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         status: "ok";
@@ -4228,6 +4238,11 @@ export interface operations {
         /** @description A MagicLinkRequest. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "organizer-18-1306@example.org"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MagicLinkRequest"];
             };
         };
@@ -4246,6 +4261,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example {} */
                     "application/json": components["schemas"]["MagicLinkAccepted"];
                 };
             };
@@ -5081,6 +5097,11 @@ export interface operations {
         /** @description A OwnAccountPatch. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "language": "de"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OwnAccountPatch"];
             };
         };
@@ -5093,6 +5114,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "1c21cef5-0c29-469f-9315-8d33752485f3",
+                     *       "email": "admin-1-3041@example.org",
+                     *       "name": "Test admin",
+                     *       "role": "admin",
+                     *       "language": "de",
+                     *       "active": true,
+                     *       "createdAt": "2026-12-04T05:59:58.525Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Account"];
                 };
             };
@@ -5526,6 +5558,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "8c9b123a-0405-454e-b372-925758bfcc82",
+                     *           "via": "password",
+                     *           "current": true,
+                     *           "createdAt": "2026-12-04T06:00:00.132Z",
+                     *           "expiresAt": "2026-12-11T06:00:00.131Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["LoginSessionList"];
                 };
             };
@@ -6116,6 +6161,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "exportedAt": "2026-12-04T06:00:13.760Z",
+                     *       "account": {
+                     *         "id": "3412f540-39f3-4422-b578-ec2149040518",
+                     *         "email": "organizer-3-3041@example.org",
+                     *         "name": "Test organizer",
+                     *         "role": "organizer",
+                     *         "language": "de",
+                     *         "active": true,
+                     *         "createdAt": "2026-12-04T05:59:59.055Z",
+                     *         "emailVerifiedAt": null,
+                     *         "deactivatedAt": null
+                     *       },
+                     *       "sessions": [
+                     *         {
+                     *           "via": "password",
+                     *           "createdAt": "2026-12-04T05:59:59.062Z",
+                     *           "expiresAt": "2026-12-11T05:59:59.061Z",
+                     *           "revokedAt": null
+                     *         },
+                     *         {
+                     *           "via": "password",
+                     *           "createdAt": "2026-12-04T06:00:04.840Z",
+                     *           "expiresAt": "2026-12-11T06:00:04.839Z",
+                     *           "revokedAt": "2026-12-04T06:00:04.841Z"
+                     *         }
+                     *       ],
+                     *       "links": [],
+                     *       "events": [
+                     *         {
+                     *           "id": "dd2590eb-c93a-4b05-a78e-ca14e70899de",
+                     *           "slug": "messe-jji522ek",
+                     *           "title": "Vereinsmesse Dortmund",
+                     *           "assignedAt": "2026-12-04T05:59:59.663Z"
+                     *         }
+                     *       ],
+                     *       "associations": [],
+                     *       "emails": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["AccountPersonalData"];
                 };
             };
@@ -6256,6 +6342,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example {} */
                     "application/json": components["schemas"]["ErasureRequested"];
                 };
             };
@@ -7240,6 +7327,11 @@ export interface operations {
         /** @description A AccountPatch. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "admin"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AccountPatch"];
             };
         };
@@ -7252,6 +7344,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ce0913a2-92be-431e-9809-5f77a631d080",
+                     *       "email": "admin-6-31067@example.org",
+                     *       "name": "Test admin",
+                     *       "role": "admin",
+                     *       "language": "de",
+                     *       "active": true,
+                     *       "createdAt": "2026-12-04T05:37:14.152Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Account"];
                 };
             };
@@ -7524,6 +7627,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "110dd2f9-11a1-44b9-a61a-35b09fc13f8e",
+                     *       "email": "admin-25-31067@example.org",
+                     *       "name": "Test admin",
+                     *       "role": "admin",
+                     *       "language": "de",
+                     *       "active": false,
+                     *       "createdAt": "2026-12-04T05:37:26.285Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Account"];
                 };
             };
@@ -7796,6 +7910,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "afda39cf-3a19-40fb-8772-f29bd4593c0b",
+                     *       "email": "exhibitor-26-3041@example.org",
+                     *       "name": "Test exhibitor",
+                     *       "role": "exhibitor",
+                     *       "language": "de",
+                     *       "active": true,
+                     *       "createdAt": "2026-12-04T06:00:08.933Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Account"];
                 };
             };
@@ -9670,6 +9795,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "adfa3b23-793c-4b09-ac7e-087ad12e4c1c",
+                     *       "slug": "messe-j164b78s",
+                     *       "title": "Vereinsmesse Dortmund",
+                     *       "description": null,
+                     *       "venue": {
+                     *         "name": "Dietrich-Keuning-Haus",
+                     *         "address": "Leopoldstraße 50-58, 44147 Dortmund"
+                     *       },
+                     *       "startsAt": "2027-01-03T09:00:00.000Z",
+                     *       "endsAt": "2027-01-03T17:00:00.000Z",
+                     *       "timezone": "Europe/Berlin",
+                     *       "visitorCapacity": 500,
+                     *       "maxPartySize": 5,
+                     *       "waitlist": false,
+                     *       "registrationOpensAt": null,
+                     *       "registrationClosesAt": null,
+                     *       "standBookingOpensAt": null,
+                     *       "standBookingClosesAt": null,
+                     *       "reminders": [],
+                     *       "retentionDays": null,
+                     *       "sessionReminderMinutesBefore": 30,
+                     *       "meetings": {
+                     *         "enabled": false,
+                     *         "slotMinutes": 20,
+                     *         "windows": [],
+                     *         "tables": 0,
+                     *         "maxPerAssociation": 8
+                     *       },
+                     *       "status": "cancelled",
+                     *       "publishedAt": null,
+                     *       "cancelledAt": "2026-12-04T05:50:53.278Z",
+                     *       "createdAt": "2026-12-04T05:50:53.200Z",
+                     *       "updatedAt": "2026-12-04T05:50:53.278Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Event"];
                 };
             };
@@ -9915,6 +10077,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "05a85035-fff5-44e1-b1a2-ab34bee82f5a",
+                     *           "email": "organizer-2-3041@example.org",
+                     *           "name": "Test organizer",
+                     *           "role": "organizer",
+                     *           "language": "de",
+                     *           "active": true,
+                     *           "createdAt": "2026-12-04T05:59:58.835Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganizerList"];
                 };
             };
@@ -10936,6 +11113,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "ef75bed6-9642-4ddb-87bf-4eff98b89e2a",
+                     *           "to": "cem@example.org",
+                     *           "template": "announcement",
+                     *           "locale": "tr",
+                     *           "status": "queued",
+                     *           "attempts": 0,
+                     *           "lastError": null,
+                     *           "sendAfter": "2026-12-04T05:49:44.553Z",
+                     *           "sentAt": null,
+                     *           "createdAt": "2026-12-04T05:49:44.553Z"
+                     *         },
+                     *         {
+                     *           "id": "4085f3a4-b69e-43d3-9ca5-4cb4285dac08",
+                     *           "to": "Bob@Example.org",
+                     *           "template": "announcement",
+                     *           "locale": "en",
+                     *           "status": "queued",
+                     *           "attempts": 0,
+                     *           "lastError": null,
+                     *           "sendAfter": "2026-12-04T05:49:44.553Z",
+                     *           "sentAt": null,
+                     *           "createdAt": "2026-12-04T05:49:44.553Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["OutboxEmailList"];
                 };
             };
@@ -11678,6 +11886,11 @@ export interface operations {
         /** @description A ResendRequest. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "tr-1796363680137@example.org"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ResendRequest"];
             };
         };
@@ -11696,6 +11909,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example {} */
                     "application/json": Record<string, never>;
                 };
             };
@@ -13542,6 +13756,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 49 49" shape-rendering="crispEdges"><path fill="#ffffff" d="M0 0h49v49H0z"/><path stroke="#000000" d="M2 2.5h7m6 0h1m4 0h2m4 0h2m4 0h2m1 0h1m2 0h1m1 0h7M2 3.5h1m5 0h1m2 0h1m1 0h2m1 0h5m4 0h2m1 0h1m2 0h1m1 0h2m2 0h1m2 0h1m5 0h1M2 4.5h1m1 0h3m1 0h1m1 0h1m6 0h1m1 0h1m1 0h1m3 0h2m1 0h3m2 0h3m1 0h1m2 0h1m1 0h3m1 0h1M2 5.5h1m1 0h3m1 0h1m1 0h1m2 0h2m1 0h1m1 0h4m2 0h2m1 0h1m4 0h2m1 0h1m1 0h2m1 0h1m1 0h3m1 0h1M2 6.5h1m1 0h3m1 0h1m1 0h1m2 0h3m1 0h2m2 0h7m4 0h2m2 0h3m1 0h1m1 0h3m1 0h1M2 7.5h1m5 0h1m1 0h4m1 0h2m1 0h2m2 0h1m3 0h1m1 0h1m1 0h2m8 0h1m5 0h1M2 8.5h7m1 0h1m1 0h1m1 0h1m1 0h1m1 0h1m1 0h1m1 0h1m1 0h1m1 0h1m1 0h1m1 0h1m1 0h1m1 0h1m1 0h1m1 0h1m1 0h7M10 9.5h1m2 0h1m3 0h2m2 0h2m3 0h1m4 0h5M2 10.5h1m1 0h5m3 0h2m3 0h3m2 0h5m4 0h3m2 0h2m2 0h5M3 11.5h1m2 0h1m2 0h3m4 0h3m1 0h2m1 0h2m6 0h3m3 0h3m3 0h1M4 12.5h2m2 0h1m1 0h4m1 0h2m4 0h1m3 0h4m1 0h4m2 0h1m4 0h3m1 0h1M2 13.5h1m1 0h1m4 0h2m1 0h1m1 0h5m1 0h1m4 0h2m1 0h3m1 0h2m1 0h1m2 0h1m3 0h3m1 0h1M2 14.5h4m2 0h1m3 0h1m1 0h3m2 0h3m4 0h3m2 0h1m1 0h1m2 0h3m5 0h2M2 15.5h1m2 0h1m1 0h1m2 0h9m6 0h3m2 0h4m3 0h3m1 0h1m1 0h1M2 16.5h2m2 0h3m1 0h1m3 0h2m2 0h2m4 0h3m1 0h1m1 0h1m1 0h1m2 0h1m4 0h3m2 0h1M2 17.5h5m3 0h2m3 0h2m2 0h3m3 0h3m1 0h1m2 0h1m1 0h2m1 0h1m4 0h4M5 18.5h2m1 0h2m2 0h3m2 0h2m1 0h1m3 0h1m2 0h1m4 0h2m1 0h3m1 0h1m1 0h1m2 0h1m1 0h1M7 19.5h1m1 0h1m2 0h2m2 0h4m2 0h4m1 0h1m4 0h2m3 0h3m4 0h1m1 0h1M2 20.5h1m1 0h5m1 0h1m1 0h1m1 0h1m3 0h1m2 0h2m2 0h3m2 0h1m2 0h5m2 0h4m1 0h1M4 21.5h2m3 0h1m1 0h3m3 0h1m7 0h1m2 0h8m2 0h1m1 0h1m1 0h3m1 0h1M2 22.5h3m1 0h5m1 0h1m2 0h2m1 0h9m1 0h2m1 0h1m1 0h1m2 0h8m1 0h2M2 23.5h1m2 0h2m3 0h1m7 0h2m1 0h2m3 0h2m1 0h4m4 0h2m3 0h2m1 0h1M4 24.5h1m1 0h1m1 0h1m1 0h1m1 0h3m1 0h3m1 0h3m1 0h1m1 0h2m3 0h1m4 0h1m1 0h1m1 0h1m1 0h4M3 25.5h4m3 0h1m2 0h4m1 0h5m3 0h1m2 0h2m1 0h1m2 0h2m1 0h1m3 0h1m1 0h2M2 26.5h1m2 0h7m2 0h4m2 0h10m2 0h2m1 0h1m2 0h6m2 0h1M3 27.5h1m3 0h1m1 0h4m1 0h2m3 0h2m1 0h2m1 0h1m3 0h4m5 0h1m2 0h1m1 0h3M2 28.5h4m2 0h2m1 0h1m1 0h1m1 0h1m2 0h1m4 0h1m3 0h2m5 0h4m1 0h1m1 0h3m1 0h1M3 29.5h1m1 0h1m5 0h2m3 0h1m1 0h1m3 0h1m2 0h3m1 0h1m3 0h3m1 0h2m1 0h2m2 0h1m1 0h1M3 30.5h6m3 0h1m1 0h3m2 0h2m5 0h2m3 0h1m4 0h1m2 0h1m1 0h3m1 0h1M2 31.5h1m1 0h1m4 0h3m1 0h3m6 0h2m3 0h1m1 0h1m1 0h2m1 0h1m2 0h1m1 0h2m4 0h2M2 32.5h4m2 0h1m1 0h3m2 0h1m1 0h3m1 0h1m1 0h1m1 0h1m1 0h1m1 0h4m3 0h4m4 0h2M2 33.5h3m2 0h1m3 0h1m2 0h2m2 0h6m1 0h2m1 0h2m1 0h1m3 0h2m3 0h2m1 0h4M3 34.5h7m1 0h2m1 0h1m1 0h1m3 0h3m2 0h1m2 0h1m2 0h3m2 0h1m1 0h1m1 0h1m2 0h2M2 35.5h2m1 0h2m2 0h7m1 0h3m1 0h3m3 0h1m1 0h1m1 0h3m4 0h1m1 0h1m2 0h2M6 36.5h1m1 0h1m2 0h1m3 0h1m2 0h1m1 0h1m1 0h1m3 0h2m1 0h1m5 0h1m1 0h3m1 0h1m1 0h1m1 0h1M3 37.5h4m2 0h2m1 0h3m1 0h4m2 0h1m1 0h4m1 0h2m1 0h5m2 0h1m3 0h2M2 38.5h1m2 0h2m1 0h1m1 0h6m1 0h1m4 0h5m1 0h1m2 0h1m1 0h1m4 0h5m2 0h1M10 39.5h6m2 0h2m1 0h2m3 0h2m1 0h4m1 0h1m2 0h2m3 0h1m1 0h1M2 40.5h7m2 0h1m1 0h1m3 0h3m2 0h1m1 0h1m1 0h1m1 0h1m1 0h1m3 0h2m2 0h1m1 0h1m1 0h4M2 41.5h1m5 0h1m1 0h3m7 0h3m3 0h1m1 0h2m2 0h4m2 0h1m3 0h3m1 0h1M2 42.5h1m1 0h3m1 0h1m1 0h1m1 0h4m2 0h1m3 0h5m4 0h2m5 0h8M2 43.5h1m1 0h3m1 0h1m1 0h3m2 0h4m2 0h3m1 0h3m1 0h1m1 0h3m3 0h1m2 0h2m3 0h2M2 44.5h1m1 0h3m1 0h1m1 0h5m6 0h3m1 0h3m2 0h3m4 0h3m4 0h2M2 45.5h1m5 0h1m2 0h1m2 0h1m2 0h3m1 0h4m1 0h1m2 0h1m2 0h4m3 0h1m3 0h2M2 46.5h7m1 0h2m2 0h6m1 0h1m1 0h4m1 0h1m6 0h1m5 0h1m3 0h1"/></svg> */
                     "image/svg+xml": string;
                 };
             };
@@ -13720,6 +13935,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "ee2359c2-a1d0-4d61-a038-bbce2eeb1cfb",
+                     *           "eventId": "2d185050-4ac9-4c3e-bece-95228ee72d05",
+                     *           "label": "C",
+                     *           "gate": null,
+                     *           "roomId": null,
+                     *           "createdAt": "2026-12-04T05:47:32.101Z",
+                     *           "revokedAt": null
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ScannerList"];
                 };
             };
@@ -15428,6 +15659,17 @@ export interface operations {
         /** @description A ScanBatch. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "scans": [
+                 *         {
+                 *           "code": "VM1_7jJCYctQB-mMQC-CZe0JC9UvEJ6Puk9e5UFzgIElq1WMPVAAaqbzkvqHtZ5cpeQg2G7IqM0WbzbkJEjLgmib92F7xJndV4tIGR8aG_gtS9nu9ykNAA",
+                 *           "scannedAt": "2026-12-04T06:00:18.983Z",
+                 *           "nonce": "rb-648zge1s"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ScanBatch"];
             };
         };
@@ -15440,6 +15682,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "status": "rejected",
+                     *           "reason": "no_reservation",
+                     *           "ticket": {
+                     *             "id": "ffb8c909-872d-401f-a631-00be0997b424",
+                     *             "kind": "visitor",
+                     *             "holderName": "Guest 2",
+                     *             "admits": 1,
+                     *             "associationName": null
+                     *           },
+                     *           "occupancy": {
+                     *             "inside": 0,
+                     *             "capacity": 100
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ScanBatchResult"];
                 };
             };
@@ -16464,6 +16727,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "fieldsOfActivity": [
+                     *         {
+                     *           "key": "culture",
+                     *           "labels": {
+                     *             "de": "Kultur",
+                     *             "en": "Culture",
+                     *             "tr": "Kültür",
+                     *             "ar": "الثقافة"
+                     *           }
+                     *         },
+                     *         {
+                     *           "key": "arts",
+                     *           "labels": {
+                     *             "de": "Kunst und Musik",
+                     *             "en": "Arts and music",
+                     *             "tr": "Sanat ve müzik",
+                     *             "ar": "الفنون والموسيقى"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "targetGroups": [
+                     *         {
+                     *           "key": "children",
+                     *           "labels": {
+                     *             "de": "Kinder",
+                     *             "en": "Children",
+                     *             "tr": "Çocuklar",
+                     *             "ar": "الأطفال"
+                     *           }
+                     *         },
+                     *         {
+                     *           "key": "youth",
+                     *           "labels": {
+                     *             "de": "Jugendliche",
+                     *             "en": "Young people",
+                     *             "tr": "Gençler",
+                     *             "ar": "الشباب"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "districts": [
+                     *         {
+                     *           "key": "innenstadt-west",
+                     *           "labels": {
+                     *             "de": "Innenstadt-West",
+                     *             "en": "Innenstadt-West",
+                     *             "tr": "Innenstadt-West",
+                     *             "ar": "وسط المدينة الغربي"
+                     *           }
+                     *         },
+                     *         {
+                     *           "key": "innenstadt-nord",
+                     *           "labels": {
+                     *             "de": "Innenstadt-Nord",
+                     *             "en": "Innenstadt-Nord",
+                     *             "tr": "Innenstadt-Nord",
+                     *             "ar": "وسط المدينة الشمالي"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["Vocabularies"];
                 };
             };
@@ -16567,6 +16894,17 @@ export interface operations {
         /** @description A VocabularyTermCreate. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "key": "gruppe-90bff24w",
+                 *       "labels": {
+                 *         "de": "Gruppe",
+                 *         "en": "Gruppe",
+                 *         "tr": "Gruppe",
+                 *         "ar": "Gruppe"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["VocabularyTermCreate"];
             };
         };
@@ -16579,6 +16917,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "gruppe-90bff24w",
+                     *       "labels": {
+                     *         "de": "Gruppe",
+                     *         "en": "Gruppe",
+                     *         "tr": "Gruppe",
+                     *         "ar": "Gruppe"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["VocabularyTerm"];
                 };
             };
@@ -16819,6 +17168,16 @@ export interface operations {
         /** @description A VocabularyTermPatch. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "labels": {
+                 *         "de": "Kultur",
+                 *         "en": "Culture",
+                 *         "tr": "Kültür",
+                 *         "ar": "ثقافة"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["VocabularyTermPatch"];
             };
         };
@@ -16831,6 +17190,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "culture",
+                     *       "labels": {
+                     *         "de": "Kultur",
+                     *         "en": "Culture",
+                     *         "tr": "Kültür",
+                     *         "ar": "ثقافة"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["VocabularyTerm"];
                 };
             };
@@ -17575,6 +17945,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "4027ceb2-4cd7-426b-a1f3-15ec3ae9df9e",
+                     *       "name": "Kulturverein Nordstadt 30",
+                     *       "legalForm": "e. V.",
+                     *       "district": "innenstadt-nord",
+                     *       "address": "Münsterstraße 1, 44145 Dortmund",
+                     *       "website": "https://kulturverein.example.org",
+                     *       "description": "Musik, Theater und Nachbarschaft in der Nordstadt.",
+                     *       "fieldsOfActivity": [
+                     *         "culture",
+                     *         "neighbourhood"
+                     *       ],
+                     *       "targetGroups": [
+                     *         "youth",
+                     *         "parents"
+                     *       ],
+                     *       "languages": [
+                     *         "de",
+                     *         "tr"
+                     *       ],
+                     *       "migrantOrganization": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["AssociationPrivate"] | components["schemas"]["AssociationPublic"];
                 };
             };
@@ -17732,6 +18126,11 @@ export interface operations {
         /** @description A AssociationPatch. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "district": "hoerde"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AssociationPatch"];
             };
         };
@@ -17744,6 +18143,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "57b1f554-4a87-421e-a026-c84c0d9da08d",
+                     *       "name": "Kulturverein Nordstadt 32",
+                     *       "legalForm": "e. V.",
+                     *       "district": "hoerde",
+                     *       "address": "Münsterstraße 1, 44145 Dortmund",
+                     *       "website": "https://kulturverein.example.org",
+                     *       "description": "Neu: auch Sport.",
+                     *       "fieldsOfActivity": [
+                     *         "culture",
+                     *         "sport"
+                     *       ],
+                     *       "targetGroups": [
+                     *         "youth",
+                     *         "parents"
+                     *       ],
+                     *       "languages": [
+                     *         "de",
+                     *         "tr"
+                     *       ],
+                     *       "migrantOrganization": true,
+                     *       "contactEmail": "ayse-32-31311@example.org",
+                     *       "contactPhone": null,
+                     *       "registerNumber": "VR 1234",
+                     *       "createdAt": "2026-12-04T05:39:03.715Z",
+                     *       "updatedAt": "2026-12-04T05:39:04.481Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AssociationPrivate"];
                 };
             };
@@ -17989,6 +18417,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "dbe30059-60c1-4591-99a1-5b4697e31997",
+                     *           "email": "exhibitor-5-3041@example.org",
+                     *           "name": "Test exhibitor",
+                     *           "role": "exhibitor",
+                     *           "language": "de",
+                     *           "active": true,
+                     *           "createdAt": "2026-12-04T06:00:00.130Z",
+                     *           "joinedAt": "2026-12-04T06:00:00.133Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["AssociationMemberList"];
                 };
             };
@@ -18173,6 +18617,12 @@ export interface operations {
         /** @description A AssociationMemberInvite. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "New.Member@example.org",
+                 *       "name": "Karim"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AssociationMemberInvite"];
             };
         };
@@ -18191,6 +18641,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "9dd363d5-0816-4dc3-8129-ecd0f96b0da3",
+                     *       "email": "New.Member@example.org",
+                     *       "name": "Karim",
+                     *       "role": "exhibitor",
+                     *       "language": "en",
+                     *       "active": true,
+                     *       "createdAt": "2026-12-04T05:39:10.615Z",
+                     *       "joinedAt": "2026-12-04T05:39:10.615Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AssociationMember"];
                 };
             };
@@ -18763,6 +19225,11 @@ export interface operations {
         /** @description A AssociationContactTransfer. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "accountId": "e5e3f6f4-d2b7-4c18-9953-1deab8995513"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AssociationContactTransfer"];
             };
         };
@@ -18775,6 +19242,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "a2e7d558-b142-4fb4-aa39-2b8d11204ae0",
+                     *       "name": "Kulturverein Nordstadt 1",
+                     *       "legalForm": "e. V.",
+                     *       "district": "innenstadt-nord",
+                     *       "address": "Münsterstraße 1, 44145 Dortmund",
+                     *       "website": "https://kulturverein.example.org",
+                     *       "description": "Musik, Theater und Nachbarschaft in der Nordstadt.",
+                     *       "fieldsOfActivity": [
+                     *         "culture",
+                     *         "neighbourhood"
+                     *       ],
+                     *       "targetGroups": [
+                     *         "youth",
+                     *         "parents"
+                     *       ],
+                     *       "languages": [
+                     *         "de",
+                     *         "tr"
+                     *       ],
+                     *       "migrantOrganization": true,
+                     *       "contactEmail": "exhibitor-1-31741@example.org",
+                     *       "contactPhone": "+49 231 123456",
+                     *       "registerNumber": "VR 1234",
+                     *       "createdAt": "2026-12-04T05:41:33.762Z",
+                     *       "updatedAt": "2026-12-04T05:41:35.155Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AssociationPrivate"];
                 };
             };
@@ -19276,6 +19772,92 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "association": {
+                     *             "id": "a9cbbec9-531d-4b6b-8e94-5b26c16e3076",
+                     *             "name": "Verein 010",
+                     *             "legalForm": null,
+                     *             "district": "brackel",
+                     *             "address": null,
+                     *             "website": null,
+                     *             "description": null,
+                     *             "fieldsOfActivity": [
+                     *               "culture",
+                     *               "language"
+                     *             ],
+                     *             "targetGroups": [
+                     *               "seniors"
+                     *             ],
+                     *             "languages": [
+                     *               "de"
+                     *             ],
+                     *             "migrantOrganization": false
+                     *           },
+                     *           "stand": {
+                     *             "id": "4091782d-6785-4f05-aaec-3b762a0e9390",
+                     *             "code": "S-010",
+                     *             "area": null
+                     *           },
+                     *           "score": 10,
+                     *           "reasons": [
+                     *             {
+                     *               "kind": "field",
+                     *               "text": "Shared field of activity: Culture",
+                     *               "key": "culture"
+                     *             },
+                     *             {
+                     *               "kind": "field",
+                     *               "text": "Shared field of activity: Language learning",
+                     *               "key": "language"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "association": {
+                     *             "id": "a048148f-6c70-4e44-b577-621ed395fada",
+                     *             "name": "Verein 020",
+                     *             "legalForm": null,
+                     *             "district": "eving",
+                     *             "address": null,
+                     *             "website": null,
+                     *             "description": null,
+                     *             "fieldsOfActivity": [
+                     *               "culture",
+                     *               "language"
+                     *             ],
+                     *             "targetGroups": [
+                     *               "parents"
+                     *             ],
+                     *             "languages": [
+                     *               "de"
+                     *             ],
+                     *             "migrantOrganization": false
+                     *           },
+                     *           "stand": {
+                     *             "id": "8c3754aa-af42-45c1-a3a1-34d6d1942d42",
+                     *             "code": "S-020",
+                     *             "area": null
+                     *           },
+                     *           "score": 10,
+                     *           "reasons": [
+                     *             {
+                     *               "kind": "field",
+                     *               "text": "Shared field of activity: Culture",
+                     *               "key": "culture"
+                     *             },
+                     *             {
+                     *               "kind": "field",
+                     *               "text": "Shared field of activity: Language learning",
+                     *               "key": "language"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MatchList"];
                 };
             };
@@ -20097,6 +20679,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3e80afe2-0553-4c28-8580-e7e4511640ff",
+                     *           "eventId": "8b1ad4d4-a94d-4b7b-b5db-c398d672e7db",
+                     *           "code": "A1",
+                     *           "area": null,
+                     *           "widthM": null,
+                     *           "depthM": null,
+                     *           "priceCents": 0,
+                     *           "currency": "EUR",
+                     *           "features": {},
+                     *           "position": null,
+                     *           "available": true,
+                     *           "createdAt": "2026-12-04T05:58:53.083Z",
+                     *           "updatedAt": "2026-12-04T05:58:53.083Z"
+                     *         },
+                     *         {
+                     *           "id": "f3bfa5d5-12e6-4632-93fb-db0b14891457",
+                     *           "eventId": "8b1ad4d4-a94d-4b7b-b5db-c398d672e7db",
+                     *           "code": "b2",
+                     *           "area": null,
+                     *           "widthM": null,
+                     *           "depthM": null,
+                     *           "priceCents": 0,
+                     *           "currency": "EUR",
+                     *           "features": {},
+                     *           "position": null,
+                     *           "available": true,
+                     *           "createdAt": "2026-12-04T05:58:53.096Z",
+                     *           "updatedAt": "2026-12-04T05:58:53.096Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["StandList"];
                 };
             };
@@ -20553,6 +21171,13 @@ export interface operations {
         /** @description The request body. */
         requestBody: {
             content: {
+                /**
+                 * @example [
+                 *       {
+                 *         "code": "LIMIT-1"
+                 *       }
+                 *     ]
+                 */
                 "application/json": components["schemas"]["StandCreate"][];
                 "text/csv": string;
             };
@@ -20566,6 +21191,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0aa733e9-12d9-4945-a772-c7959575507b",
+                     *           "eventId": "8174957c-9008-4f35-98ef-02bddfcfd175",
+                     *           "code": "LIMIT-1",
+                     *           "area": null,
+                     *           "widthM": null,
+                     *           "depthM": null,
+                     *           "priceCents": 0,
+                     *           "currency": "EUR",
+                     *           "features": {},
+                     *           "position": null,
+                     *           "available": true,
+                     *           "createdAt": "2026-12-04T06:03:22.647Z",
+                     *           "updatedAt": "2026-12-04T06:03:22.647Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["StandList"];
                 };
             };
@@ -21101,6 +21747,11 @@ export interface operations {
         /** @description A StandPatch. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "area": "Halle 1"
+                 *     }
+                 */
                 "application/json": components["schemas"]["StandPatch"];
             };
         };
@@ -21113,6 +21764,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "b854e6ea-5349-44d8-b408-6141c9f20a8c",
+                     *       "eventId": "eae9ac15-40cf-454d-a3c7-b239cf23cad8",
+                     *       "code": "S3",
+                     *       "area": "Halle 1",
+                     *       "widthM": null,
+                     *       "depthM": null,
+                     *       "priceCents": 0,
+                     *       "currency": "EUR",
+                     *       "features": {},
+                     *       "position": null,
+                     *       "available": false,
+                     *       "createdAt": "2026-12-04T06:00:00.432Z",
+                     *       "updatedAt": "2026-12-04T06:00:27.243Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Stand"];
                 };
             };
@@ -23285,6 +23953,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "a6a862e9-61a0-47fe-807f-0e53bfdaf768",
+                     *         "code": "VM1pqhi6WGgR_6Afw5Tv9r3aBFPKL_Pol_JCmxJejUYYbsCnYBfW3Y2R775s8X4JmOUHq6dYYFtaBlnu9vEJph2OMoXzxDa8a767SBuK5x50JTbTKUg5w8",
+                     *         "holderName": null,
+                     *         "revoked": false,
+                     *         "qrPngUrl": "/v1/tickets/a6a862e9-61a0-47fe-807f-0e53bfdaf768/qr.png",
+                     *         "qrSvgUrl": "/v1/tickets/a6a862e9-61a0-47fe-807f-0e53bfdaf768/qr.svg"
+                     *       },
+                     *       {
+                     *         "id": "c4a51ac6-67c0-4c40-a6fd-6ccf3bf54865",
+                     *         "code": "VM1xKUaxmfATECm_WzPO_VIZRFPKL_Popu4w7aH5CAjOX5gUoYuYZQnSxnwvkGDTh5q-7w9RQBCVxLcEneCBliJnlyZpufmBMMIasMi-_NwgdfhGXumxgI",
+                     *         "holderName": null,
+                     *         "revoked": false,
+                     *         "qrPngUrl": "/v1/tickets/c4a51ac6-67c0-4c40-a6fd-6ccf3bf54865/qr.png",
+                     *         "qrSvgUrl": "/v1/tickets/c4a51ac6-67c0-4c40-a6fd-6ccf3bf54865/qr.svg"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["ExhibitorPassList"];
                 };
             };
@@ -23442,6 +24130,11 @@ export interface operations {
         /** @description A ExhibitorPassPatch. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "holderName": "Karim"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ExhibitorPassPatch"];
             };
         };
@@ -23454,6 +24147,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "44d22c73-0201-45eb-ae77-4a49e812c668",
+                     *       "code": "VM1RNIscwIBReuud0pJ6BLGaF2MMFvHLMcK4o9YCnmHD0ejTbbqXY_hotpIyU-pIlBnMzfG-pCPoHT_Xlk9oaBbIK2VXrm3dbcUVODEuBQDcGYFi7mh9AQ",
+                     *       "holderName": "Karim",
+                     *       "revoked": false,
+                     *       "qrPngUrl": "/v1/tickets/44d22c73-0201-45eb-ae77-4a49e812c668/qr.png",
+                     *       "qrSvgUrl": "/v1/tickets/44d22c73-0201-45eb-ae77-4a49e812c668/qr.svg"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ExhibitorPass"];
                 };
             };
@@ -23699,6 +24402,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "f289a442-2d4e-43e0-a567-45f1caada833",
+                     *       "code": "VM18omkQi1OQ-ClZ0Xxyq2oMy9UvEJ6Pq-Wx9o1HaE5VYgfpjbVzoq5KBWwqCxGiGTNefOoXYLxdG-hmSWdMWMKM2jwV-uzG75Q0g2nZjFmSYo9LuH0KAM",
+                     *       "holderName": null,
+                     *       "revoked": true,
+                     *       "qrPngUrl": "/v1/tickets/f289a442-2d4e-43e0-a567-45f1caada833/qr.png",
+                     *       "qrSvgUrl": "/v1/tickets/f289a442-2d4e-43e0-a567-45f1caada833/qr.svg"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ExhibitorPass"];
                 };
             };
@@ -23917,6 +24630,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "a464a30e-2f49-45c6-a077-6603ab88f002",
+                     *           "eventId": "d50cd0cf-aaed-4a6c-954b-e736ad2a9bec",
+                     *           "name": "Saal Nord",
+                     *           "capacity": 40,
+                     *           "accessible": true,
+                     *           "notes": null,
+                     *           "createdAt": "2026-12-04T05:54:22.706Z",
+                     *           "updatedAt": "2026-12-04T05:54:22.706Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["RoomList"];
                 };
             };
@@ -24074,6 +24803,12 @@ export interface operations {
         /** @description A RoomCreate. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "R",
+                 *       "capacity": 5
+                 *     }
+                 */
                 "application/json": components["schemas"]["RoomCreate"];
             };
         };
@@ -24086,6 +24821,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "811d04f7-c431-42cd-b669-cad782214717",
+                     *       "eventId": "5020177a-2d40-45cf-a6fd-8985929b6947",
+                     *       "name": "R",
+                     *       "capacity": 5,
+                     *       "accessible": false,
+                     *       "notes": null,
+                     *       "createdAt": "2026-12-04T05:54:07.469Z",
+                     *       "updatedAt": "2026-12-04T05:54:07.469Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Room"];
                 };
             };
@@ -24594,6 +25341,12 @@ export interface operations {
         /** @description A RoomPatch. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "capacity": 30,
+                 *       "notes": "Beamer"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RoomPatch"];
             };
         };
@@ -24606,6 +25359,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "a464a30e-2f49-45c6-a077-6603ab88f002",
+                     *       "eventId": "d50cd0cf-aaed-4a6c-954b-e736ad2a9bec",
+                     *       "name": "Saal Nord",
+                     *       "capacity": 30,
+                     *       "accessible": true,
+                     *       "notes": "Beamer",
+                     *       "createdAt": "2026-12-04T05:54:22.706Z",
+                     *       "updatedAt": "2026-12-04T05:54:22.920Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Room"];
                 };
             };
@@ -24893,6 +25658,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
@@ -25050,6 +25821,19 @@ export interface operations {
         /** @description A SessionCreate. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "T",
+                 *       "kind": "talk",
+                 *       "topics": [],
+                 *       "languages": [
+                 *         "de"
+                 *       ],
+                 *       "roomId": "811d04f7-c431-42cd-b669-cad782214717",
+                 *       "startsAt": "2027-01-03T09:00:00.000Z",
+                 *       "endsAt": "2027-01-03T10:00:00.000Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SessionCreate"];
             };
         };
@@ -25062,6 +25846,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "901b7f33-a855-4e7f-932e-6bac28c14974",
+                     *       "eventId": "5020177a-2d40-45cf-a6fd-8985929b6947",
+                     *       "title": "T",
+                     *       "description": null,
+                     *       "kind": "talk",
+                     *       "topics": [],
+                     *       "languages": [
+                     *         "de"
+                     *       ],
+                     *       "room": {
+                     *         "id": "811d04f7-c431-42cd-b669-cad782214717",
+                     *         "name": "R",
+                     *         "accessible": false
+                     *       },
+                     *       "startsAt": "2027-01-03T09:00:00.000Z",
+                     *       "endsAt": "2027-01-03T10:00:00.000Z",
+                     *       "seats": 5,
+                     *       "seatsLeft": 5,
+                     *       "waitlist": false,
+                     *       "reservation": "required",
+                     *       "hosts": [],
+                     *       "status": "draft"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Session"];
                 };
             };
@@ -25334,6 +26144,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example BEGIN:VCALENDAR
+                     *     VERSION:2.0
+                     *     PRODID:-//Vereinsmesse//Vereinsmesse Program//EN
+                     *     CALSCALE:GREGORIAN
+                     *     METHOD:PUBLISH
+                     *     BEGIN:VTIMEZONE
+                     *     TZID:Europe/Berlin
+                     *     BEGIN:STANDARD
+                     *     DTSTART:20251231T010000
+                     *     TZOFFSETFROM:+0100
+                     *     TZOFFSETTO:+0100
+                     *     END:STANDARD
+                     *     BEGIN:DAYLIGHT
+                     *     DTSTART:20260329T020000
+                     *     TZOFFSETFROM:+0100
+                     *     TZOFFSETTO:+0200
+                     *     END:DAYLIGHT
+                     *     BEGIN:STANDARD
+                     *     DTSTART:20261025T030000
+                     *     TZOFFSETFROM:+0200
+                     *     TZOFFSETTO:+0100
+                     *     END:STANDARD
+                     *     BEGIN:DAYLIGHT
+                     *     DTSTART:20270328T020000
+                     *     TZOFFSETFROM:+0100
+                     *     TZOFFSETTO:+0200
+                     *     END:DAYLIGHT
+                     *     BEGIN:STANDARD
+                     *     DTSTART:20271031T030000
+                     *     TZOFFSETFROM:+0200
+                     *     TZOFFSETTO:+0100
+                     *     END:STANDARD
+                     *     END:VTIMEZONE
+                     *     BEGIN:VEVENT
+                     *     UID:session-85f651a4-4acb-4742-ac02-5f9ee0260db3@vereinsmesse
+                     *     DTSTAMP:20261204T060024Z
+                     *     DTSTART;TZID=Europe/Berlin:20270103T100100
+                     *     DTEND;TZID=Europe/Berlin:20270103T100200
+                     *     SUMMARY:Forum 1 (Vereinsmesse Dortmund A)
+                     *     LOCATION:Raum 1-8f6e1209\, Dietrich-Keuning-Haus\, Leopoldstraße 50-58\, 4
+                     *      4147 Dortmund
+                     *     URL:http://localhost:3000/events/messe-5ejfknlr/sessions/85f651a4-4acb-4742
+                     *      -ac02-5f9ee0260db3
+                     *     STATUS:CONFIRMED
+                     *     TRANSP:OPAQUE
+                     *     END:VEVENT
+                     *     END:VCALENDAR
+                     */
                     "text/calendar": string;
                 };
             };
@@ -25498,6 +26357,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "e74de954-0c6f-4236-b34c-8b2dec9c4e99",
+                     *       "eventId": "d50cd0cf-aaed-4a6c-954b-e736ad2a9bec",
+                     *       "title": "Forum 4",
+                     *       "description": null,
+                     *       "kind": "forum",
+                     *       "topics": [
+                     *         "culture"
+                     *       ],
+                     *       "languages": [
+                     *         "de"
+                     *       ],
+                     *       "room": {
+                     *         "id": "4ce73243-03c8-4f2a-abe3-54fa20c2270f",
+                     *         "name": "Saal 3",
+                     *         "accessible": false
+                     *       },
+                     *       "startsAt": "2027-01-03T09:00:00.000Z",
+                     *       "endsAt": "2027-01-03T10:00:00.000Z",
+                     *       "seats": 25,
+                     *       "seatsLeft": 25,
+                     *       "waitlist": false,
+                     *       "reservation": "required",
+                     *       "hosts": [],
+                     *       "status": "draft"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Session"];
                 };
             };
@@ -25655,6 +26542,12 @@ export interface operations {
         /** @description A SessionPatch. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "startsAt": "2027-01-03T11:00:00.000Z",
+                 *       "endsAt": "2027-01-03T11:30:00.000Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SessionPatch"];
             };
         };
@@ -25667,6 +26560,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "17ce098f-b2fc-4041-8503-59524d0c1332",
+                     *       "eventId": "8a335ec6-a663-4604-8c60-897da278afd5",
+                     *       "title": "Forum 2",
+                     *       "description": null,
+                     *       "kind": "forum",
+                     *       "topics": [
+                     *         "culture"
+                     *       ],
+                     *       "languages": [
+                     *         "de"
+                     *       ],
+                     *       "room": {
+                     *         "id": "ebba6008-1d14-485e-8369-b16a7324583b",
+                     *         "name": "Saal 1",
+                     *         "accessible": false
+                     *       },
+                     *       "startsAt": "2027-01-03T11:00:00.000Z",
+                     *       "endsAt": "2027-01-03T11:30:00.000Z",
+                     *       "seats": 5,
+                     *       "seatsLeft": 4,
+                     *       "waitlist": false,
+                     *       "reservation": "required",
+                     *       "hosts": [],
+                     *       "status": "published"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Session"];
                 };
             };
@@ -25939,6 +26860,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "901b7f33-a855-4e7f-932e-6bac28c14974",
+                     *       "eventId": "5020177a-2d40-45cf-a6fd-8985929b6947",
+                     *       "title": "T",
+                     *       "description": null,
+                     *       "kind": "talk",
+                     *       "topics": [],
+                     *       "languages": [
+                     *         "de"
+                     *       ],
+                     *       "room": {
+                     *         "id": "811d04f7-c431-42cd-b669-cad782214717",
+                     *         "name": "R",
+                     *         "accessible": false
+                     *       },
+                     *       "startsAt": "2027-01-03T09:00:00.000Z",
+                     *       "endsAt": "2027-01-03T10:00:00.000Z",
+                     *       "seats": 5,
+                     *       "seatsLeft": 5,
+                     *       "waitlist": false,
+                     *       "reservation": "required",
+                     *       "hosts": [],
+                     *       "status": "published"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Session"];
                 };
             };
@@ -26211,6 +27158,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "17ce098f-b2fc-4041-8503-59524d0c1332",
+                     *       "eventId": "8a335ec6-a663-4604-8c60-897da278afd5",
+                     *       "title": "Forum 2",
+                     *       "description": null,
+                     *       "kind": "forum",
+                     *       "topics": [
+                     *         "culture"
+                     *       ],
+                     *       "languages": [
+                     *         "de"
+                     *       ],
+                     *       "room": {
+                     *         "id": "ebba6008-1d14-485e-8369-b16a7324583b",
+                     *         "name": "Saal 1",
+                     *         "accessible": false
+                     *       },
+                     *       "startsAt": "2027-01-03T11:00:00.000Z",
+                     *       "endsAt": "2027-01-03T11:30:00.000Z",
+                     *       "seats": 5,
+                     *       "seatsLeft": 4,
+                     *       "waitlist": false,
+                     *       "reservation": "required",
+                     *       "hosts": [],
+                     *       "status": "cancelled"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Session"];
                 };
             };
@@ -26464,6 +27439,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sessionId": "8259c1a2-7a28-4b7f-b827-45e32701bb74",
+                     *       "status": "reserved",
+                     *       "people": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["Reservation"];
                 };
             };
@@ -27003,6 +27985,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["RegistrationReservationList"];
                 };
             };
@@ -27181,6 +28168,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "7ff4d913-5a4b-4421-97c2-416122dbf9f6",
+                     *           "registrationId": "e17a16cc-7d00-44e6-a0e7-a2d978743c10",
+                     *           "name": "Guest 13",
+                     *           "email": "guest-13-5ef5ec@example.org",
+                     *           "status": "waitlisted",
+                     *           "people": 2,
+                     *           "createdAt": "2026-12-04T05:54:07.964Z",
+                     *           "cancelledAt": null,
+                     *           "waitlistPosition": 1
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["SessionReservationList"];
                     "text/csv": string;
                 };
@@ -27373,6 +28378,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "seats": 3,
+                     *       "reserved": {
+                     *         "reservations": 1,
+                     *         "people": 2
+                     *       },
+                     *       "waitlisted": {
+                     *         "reservations": 1,
+                     *         "people": 2
+                     *       },
+                     *       "checkedIn": {
+                     *         "people": 0
+                     *       },
+                     *       "inside": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["SessionStats"];
                 };
             };
@@ -27567,6 +28589,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "startsAt": "2027-01-03T09:00:00.000Z",
+                     *           "endsAt": "2027-01-03T09:25:00.000Z",
+                     *           "free": true
+                     *         },
+                     *         {
+                     *           "startsAt": "2027-01-03T09:25:00.000Z",
+                     *           "endsAt": "2027-01-03T09:50:00.000Z",
+                     *           "free": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeetingSlotList"];
                 };
             };
@@ -27778,6 +28816,16 @@ export interface operations {
         /** @description A MeetingCreate. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "fromAssociationId": "d8aea479-2286-4384-a4c8-256f90a6f84f",
+                 *       "toAssociationId": "b2460ce8-063e-41b1-ab4b-828549f99351",
+                 *       "message": "Lass uns reden",
+                 *       "proposedSlots": [
+                 *         "2027-01-03T09:20:00.000Z"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["MeetingCreate"];
             };
         };
@@ -27790,6 +28838,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ede718ea-ada9-413e-a467-13b8e3115525",
+                     *       "eventId": "5e94ac09-9d4a-43bc-9a05-88286d3044f5",
+                     *       "status": "requested",
+                     *       "from": {
+                     *         "id": "d8aea479-2286-4384-a4c8-256f90a6f84f",
+                     *         "name": "Verein 3"
+                     *       },
+                     *       "to": {
+                     *         "id": "b2460ce8-063e-41b1-ab4b-828549f99351",
+                     *         "name": "Verein 5"
+                     *       },
+                     *       "message": "Lass uns reden",
+                     *       "proposedSlots": [
+                     *         "2027-01-03T09:20:00.000Z"
+                     *       ],
+                     *       "createdAt": "2026-12-04T05:53:26.458Z",
+                     *       "updatedAt": "2026-12-04T05:53:26.458Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Meeting"];
                 };
             };
@@ -28055,6 +29124,7 @@ export interface operations {
         /** @description A MeetingAccept. */
         requestBody: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["MeetingAccept"];
             };
         };
@@ -28067,6 +29137,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ede718ea-ada9-413e-a467-13b8e3115525",
+                     *       "eventId": "5e94ac09-9d4a-43bc-9a05-88286d3044f5",
+                     *       "status": "scheduled",
+                     *       "from": {
+                     *         "id": "d8aea479-2286-4384-a4c8-256f90a6f84f",
+                     *         "name": "Verein 3"
+                     *       },
+                     *       "to": {
+                     *         "id": "b2460ce8-063e-41b1-ab4b-828549f99351",
+                     *         "name": "Verein 5"
+                     *       },
+                     *       "message": "Lass uns reden",
+                     *       "proposedSlots": [
+                     *         "2027-01-03T09:20:00.000Z"
+                     *       ],
+                     *       "createdAt": "2026-12-04T05:53:26.458Z",
+                     *       "updatedAt": "2026-12-04T05:53:26.661Z",
+                     *       "startsAt": "2027-01-03T09:20:00.000Z",
+                     *       "endsAt": "2027-01-03T09:40:00.000Z",
+                     *       "place": {
+                     *         "kind": "stand",
+                     *         "code": "S4"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Meeting"];
                 };
             };
@@ -28332,6 +29429,11 @@ export interface operations {
         /** @description A MeetingDecline. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Keine Zeit"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MeetingDecline"];
             };
         };
@@ -28344,6 +29446,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "d504f2e7-32dd-4067-9f5b-07d5478fd558",
+                     *       "eventId": "5e94ac09-9d4a-43bc-9a05-88286d3044f5",
+                     *       "status": "declined",
+                     *       "from": {
+                     *         "id": "831155c0-c2b2-4a5c-bdbf-e64f2218e372",
+                     *         "name": "Verein 7"
+                     *       },
+                     *       "to": {
+                     *         "id": "86bdba2f-f978-45a2-b3a6-72caaa2eaf79",
+                     *         "name": "Verein 9"
+                     *       },
+                     *       "message": null,
+                     *       "proposedSlots": [],
+                     *       "createdAt": "2026-12-04T05:53:27.217Z",
+                     *       "updatedAt": "2026-12-04T05:53:27.237Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Meeting"];
                 };
             };
@@ -28609,6 +29730,11 @@ export interface operations {
         /** @description A MeetingReschedule. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "startsAt": "2027-01-03T10:20:00.000Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MeetingReschedule"];
             };
         };
@@ -28621,6 +29747,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "7075dca4-a07c-4516-89a1-db80ff209c8f",
+                     *       "eventId": "5e94ac09-9d4a-43bc-9a05-88286d3044f5",
+                     *       "status": "scheduled",
+                     *       "from": {
+                     *         "id": "86bdba2f-f978-45a2-b3a6-72caaa2eaf79",
+                     *         "name": "Verein 9"
+                     *       },
+                     *       "to": {
+                     *         "id": "d8aea479-2286-4384-a4c8-256f90a6f84f",
+                     *         "name": "Verein 3"
+                     *       },
+                     *       "message": null,
+                     *       "proposedSlots": [],
+                     *       "createdAt": "2026-12-04T05:53:26.911Z",
+                     *       "updatedAt": "2026-12-04T05:53:27.162Z",
+                     *       "startsAt": "2027-01-03T10:20:00.000Z",
+                     *       "endsAt": "2027-01-03T10:40:00.000Z",
+                     *       "place": {
+                     *         "kind": "stand",
+                     *         "code": "S10"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Meeting"];
                 };
             };
@@ -28893,6 +30044,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "7075dca4-a07c-4516-89a1-db80ff209c8f",
+                     *       "eventId": "5e94ac09-9d4a-43bc-9a05-88286d3044f5",
+                     *       "status": "held",
+                     *       "from": {
+                     *         "id": "86bdba2f-f978-45a2-b3a6-72caaa2eaf79",
+                     *         "name": "Verein 9"
+                     *       },
+                     *       "to": {
+                     *         "id": "d8aea479-2286-4384-a4c8-256f90a6f84f",
+                     *         "name": "Verein 3"
+                     *       },
+                     *       "message": null,
+                     *       "proposedSlots": [],
+                     *       "createdAt": "2026-12-04T05:53:26.911Z",
+                     *       "updatedAt": "2026-12-04T05:53:27.196Z",
+                     *       "startsAt": "2026-12-04T05:52:27.194Z",
+                     *       "endsAt": "2026-12-04T05:54:27.194Z",
+                     *       "place": {
+                     *         "kind": "stand",
+                     *         "code": "S10"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Meeting"];
                 };
             };
@@ -29165,6 +30341,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "e37e9b6b-a1de-4cc0-887f-5af5ebb3e44b",
+                     *       "eventId": "5e94ac09-9d4a-43bc-9a05-88286d3044f5",
+                     *       "status": "cancelled",
+                     *       "from": {
+                     *         "id": "831155c0-c2b2-4a5c-bdbf-e64f2218e372",
+                     *         "name": "Verein 7"
+                     *       },
+                     *       "to": {
+                     *         "id": "d8aea479-2286-4384-a4c8-256f90a6f84f",
+                     *         "name": "Verein 3"
+                     *       },
+                     *       "message": null,
+                     *       "proposedSlots": [],
+                     *       "createdAt": "2026-12-04T05:53:26.796Z",
+                     *       "updatedAt": "2026-12-04T05:53:26.951Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Meeting"];
                 };
             };
@@ -29444,6 +30639,73 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "7075dca4-a07c-4516-89a1-db80ff209c8f",
+                     *           "status": "held",
+                     *           "with": {
+                     *             "id": "86bdba2f-f978-45a2-b3a6-72caaa2eaf79",
+                     *             "name": "Verein 9",
+                     *             "district": "innenstadt-nord",
+                     *             "migrantOrganization": false
+                     *           },
+                     *           "message": null,
+                     *           "reasons": [
+                     *             {
+                     *               "kind": "field",
+                     *               "text": "Gemeinsames Tätigkeitsfeld: Kultur",
+                     *               "key": "culture"
+                     *             },
+                     *             {
+                     *               "kind": "district",
+                     *               "text": "Im selben Stadtbezirk: Innenstadt-Nord",
+                     *               "key": "innenstadt-nord"
+                     *             }
+                     *           ],
+                     *           "direction": "received",
+                     *           "startsAt": "2026-12-04T05:52:27.194Z",
+                     *           "endsAt": "2026-12-04T05:54:27.194Z",
+                     *           "place": {
+                     *             "kind": "stand",
+                     *             "code": "S10"
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "ede718ea-ada9-413e-a467-13b8e3115525",
+                     *           "status": "scheduled",
+                     *           "with": {
+                     *             "id": "b2460ce8-063e-41b1-ab4b-828549f99351",
+                     *             "name": "Verein 5",
+                     *             "district": "innenstadt-nord",
+                     *             "migrantOrganization": false
+                     *           },
+                     *           "message": "Lass uns reden",
+                     *           "reasons": [
+                     *             {
+                     *               "kind": "field",
+                     *               "text": "Gemeinsames Tätigkeitsfeld: Kultur",
+                     *               "key": "culture"
+                     *             },
+                     *             {
+                     *               "kind": "district",
+                     *               "text": "Im selben Stadtbezirk: Innenstadt-Nord",
+                     *               "key": "innenstadt-nord"
+                     *             }
+                     *           ],
+                     *           "direction": "sent",
+                     *           "startsAt": "2027-01-03T09:20:00.000Z",
+                     *           "endsAt": "2027-01-03T09:40:00.000Z",
+                     *           "place": {
+                     *             "kind": "stand",
+                     *             "code": "S4"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["AssociationMeetingList"];
                 };
             };
@@ -29640,6 +30902,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example BEGIN:VCALENDAR
+                     *     VERSION:2.0
+                     *     PRODID:-//Vereinsmesse//Vereinsmesse Meetings//EN
+                     *     CALSCALE:GREGORIAN
+                     *     METHOD:PUBLISH
+                     *     BEGIN:VEVENT
+                     *     UID:meeting-ede718ea-ada9-413e-a467-13b8e3115525@vereinsmesse
+                     *     DTSTAMP:20261204T055327Z
+                     *     DTSTART:20270103T092000Z
+                     *     DTEND:20270103T094000Z
+                     *     SUMMARY:Vereinsmesse Dortmund: Verein 5
+                     *     LOCATION:S4\, Dietrich-Keuning-Haus
+                     *     STATUS:CONFIRMED
+                     *     END:VEVENT
+                     *     END:VCALENDAR
+                     */
                     "text/calendar": string;
                 };
             };
@@ -29831,6 +31110,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "scheduled": 5,
+                     *       "unplaced": [
+                     *         {
+                     *           "meetingId": "b7651221-fbfc-4197-8c25-51f712f83367",
+                     *           "reason": "no_place"
+                     *         },
+                     *         {
+                     *           "meetingId": "ba488798-40f8-4ab3-bb20-d8b042c5d3d6",
+                     *           "reason": "no_place"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeetingScheduleResult"];
                 };
             };
@@ -30076,6 +31370,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "requested": 1,
+                     *       "accepted": 0,
+                     *       "scheduled": 2,
+                     *       "held": 1,
+                     *       "declined": 1,
+                     *       "cancelled": 1,
+                     *       "associationsMeeting": 3,
+                     *       "bridges": {
+                     *         "scheduled": 0,
+                     *         "held": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeetingStats"];
                 };
             };
