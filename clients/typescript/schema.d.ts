@@ -2221,7 +2221,9 @@ export interface components {
                 active: boolean;
                 /** Format: date-time */
                 createdAt: string;
+                /** Format: date-time */
                 emailVerifiedAt: string | null;
+                /** Format: date-time */
                 deactivatedAt: string | null;
             };
             sessions: {
@@ -2230,6 +2232,7 @@ export interface components {
                 createdAt: string;
                 /** Format: date-time */
                 expiresAt: string;
+                /** Format: date-time */
                 revokedAt: string | null;
             }[];
             links: {
@@ -2238,6 +2241,7 @@ export interface components {
                 createdAt: string;
                 /** Format: date-time */
                 expiresAt: string;
+                /** Format: date-time */
                 usedAt: string | null;
             }[];
             /** @description events the account is an organizer of */
@@ -2269,6 +2273,7 @@ export interface components {
                         /** Format: uuid */
                         id: string;
                         holderName: string | null;
+                        /** Format: date-time */
                         revokedAt: string | null;
                     }[];
                 }[];
@@ -2282,6 +2287,7 @@ export interface components {
                 status: string;
                 /** Format: date-time */
                 createdAt: string;
+                /** Format: date-time */
                 sentAt: string | null;
                 /** @description what the email was made from, tokens redacted */
                 data: {
@@ -2417,13 +2423,18 @@ export interface components {
             /** @description default false */
             waitlist?: boolean;
             reminders?: components["schemas"]["Reminder"][];
+            /** @description visitors' personal data (and the names on exhibitor passes) is erased this many days after the event ends; null or absent: RETENTION_DAYS_DEFAULT (180 unless configured) */
             retentionDays?: number | null;
             /** @description visitors holding a seat in a session of the program are reminded this long before it; default 30 */
             sessionReminderMinutesBefore?: number;
             description?: string | null;
+            /** Format: date-time */
             registrationOpensAt?: string | null;
+            /** Format: date-time */
             registrationClosesAt?: string | null;
+            /** Format: date-time */
             standBookingOpensAt?: string | null;
+            /** Format: date-time */
             standBookingClosesAt?: string | null;
             meetings?: components["schemas"]["MeetingSettingsInput"];
         };
@@ -2443,18 +2454,25 @@ export interface components {
             visitorCapacity: number;
             maxPartySize: number;
             waitlist: boolean;
+            /** Format: date-time */
             registrationOpensAt: string | null;
+            /** Format: date-time */
             registrationClosesAt: string | null;
+            /** Format: date-time */
             standBookingOpensAt: string | null;
+            /** Format: date-time */
             standBookingClosesAt: string | null;
             reminders: components["schemas"]["Reminder"][];
+            /** @description days after the end until personal data is erased; null: the service's default, RETENTION_DAYS_DEFAULT */
             retentionDays: number | null;
             /** @description the reminder before each reserved session of the program goes out this many minutes before it */
             sessionReminderMinutesBefore: number;
             meetings: components["schemas"]["MeetingSettings"];
             /** @enum {string} */
             status: "draft" | "published" | "cancelled";
+            /** Format: date-time */
             publishedAt: string | null;
+            /** Format: date-time */
             cancelledAt: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -2501,6 +2519,7 @@ export interface components {
             lastError: string | null;
             /** Format: date-time */
             sendAfter: string;
+            /** Format: date-time */
             sentAt: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -2596,6 +2615,7 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** Format: date-time */
             cancelledAt: string | null;
         };
         /** @description The email to send the confirmation to again. */
@@ -2625,7 +2645,9 @@ export interface components {
                 createdAt: string;
                 /** Format: date-time */
                 updatedAt: string;
+                /** Format: date-time */
                 cancelledAt: string | null;
+                /** Format: date-time */
                 erasedAt: string | null;
             };
             event: {
@@ -2649,6 +2671,7 @@ export interface components {
                 holderName: string | null;
                 /** Format: date-time */
                 createdAt: string;
+                /** Format: date-time */
                 revokedAt: string | null;
             }[];
             /** @description when manage links were issued; tokens are stored only as hashes, and those are not shown */
@@ -2671,6 +2694,7 @@ export interface components {
                 people: number;
                 /** Format: date-time */
                 createdAt: string;
+                /** Format: date-time */
                 cancelledAt: string | null;
             }[];
             /** @description every email of this event to the registration's address */
@@ -2684,6 +2708,7 @@ export interface components {
                 status: "queued" | "sent" | "failed" | "cancelled";
                 /** Format: date-time */
                 createdAt: string;
+                /** Format: date-time */
                 sentAt: string | null;
                 /** @description what the email was rendered from; tokens in links are replaced by REDACTED */
                 data: {
@@ -2706,12 +2731,15 @@ export interface components {
              */
             language: "de" | "en" | "tr" | "ar";
             accessibilityNeeds: string | null;
+            /** Format: uuid */
             ticketId: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** Format: date-time */
             cancelledAt: string | null;
+            /** Format: date-time */
             erasedAt: string | null;
         };
         /** @description A page of the event's registrations. */
@@ -2739,9 +2767,11 @@ export interface components {
             eventId: string;
             label: string;
             gate: string | null;
+            /** Format: uuid */
             roomId: string | null;
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
             revokedAt: string | null;
         };
         /** @description A new scanner with its token (`vmd_…`) and a pairing QR, shown only here. */
@@ -2752,9 +2782,11 @@ export interface components {
             eventId: string;
             label: string;
             gate: string | null;
+            /** Format: uuid */
             roomId: string | null;
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
             revokedAt: string | null;
             /** @description vmd_ bearer token of the device, shown only in this answer (stored as a hash) */
             token: string;
@@ -2799,6 +2831,7 @@ export interface components {
             holderName: string | null;
             /** @description people: the party size of a visitor ticket, 1 for an exhibitor pass */
             admits: number;
+            /** @description an exhibitor pass's association; null for visitors */
             associationName: string | null;
         };
         /** @description A judged scan; `rejected` is a 200 too. `ticket` is given unless the reason is invalid_code, unknown_ticket or wrong_event. */
@@ -2903,6 +2936,7 @@ export interface components {
             admits: number;
             /** @description inside now */
             checkedIn: boolean;
+            /** @description an exhibitor pass's association; null for visitors */
             associationName: string | null;
         };
         /** @description The tickets found by a search at the door. */
@@ -2991,6 +3025,7 @@ export interface components {
             };
             /** @description per gate, by gate name */
             gates: {
+                /** @description the scanner's gate; null: scanners without a gate and organizers */
                 gate: string | null;
                 /** @description people in */
                 entries: number;
@@ -3070,6 +3105,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description e.g. "e. V.", "gGmbH" */
             legalForm: string | null;
             /** @description a key of the districts vocabulary */
             district: string;
@@ -3087,6 +3123,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description e.g. "e. V.", "gGmbH" */
             legalForm: string | null;
             /** @description a key of the districts vocabulary */
             district: string;
@@ -3100,7 +3137,9 @@ export interface components {
             migrantOrganization: boolean;
             /** @description private: the contact email (at sign-up, the first member’s) */
             contactEmail: string;
+            /** @description private */
             contactPhone: string | null;
+            /** @description private: entry in the register of associations */
             registerNumber: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -3155,6 +3194,7 @@ export interface components {
             /** @description lower-case ASCII words joined by hyphens, e.g. "youth" or "innenstadt-nord" */
             district?: string;
             address?: string | null;
+            /** @description an http(s) URL */
             website?: string | null;
             description?: string | null;
             /** @description at least one; keys of GET /v1/vocabularies */
@@ -3166,7 +3206,9 @@ export interface components {
             migrantOrganization?: boolean;
             /** Format: email */
             contactEmail?: string;
+            /** @description private */
             contactPhone?: string | null;
+            /** @description private */
             registerNumber?: string | null;
         };
         /** @description A page of the association directory. */
@@ -3288,7 +3330,9 @@ export interface components {
             /** @description unique within the event, ignoring case */
             code?: string;
             area?: string | null;
+            /** @description metres, at most two decimals */
             widthM?: number | null;
+            /** @description metres, at most two decimals */
             depthM?: number | null;
             priceCents?: number;
             features?: {
@@ -3356,10 +3400,13 @@ export interface components {
         };
         /** @description One step in the life of a booking: what happened, when, by whom. */
         BookingHistoryEntry: {
-            fromStatus: ("requested" | "approved" | "waitlisted" | "rejected" | "withdrawn" | "cancelled") | null;
+            /** @enum {string|null} */
+            fromStatus: "requested" | "approved" | "waitlisted" | "rejected" | "withdrawn" | "cancelled" | null;
             /** @enum {string} */
             toStatus: "requested" | "approved" | "waitlisted" | "rejected" | "withdrawn" | "cancelled";
+            /** Format: uuid */
             standId: string | null;
+            /** Format: uuid */
             actorAccountId: string | null;
             reason: string | null;
             /** Format: date-time */
@@ -3613,6 +3660,7 @@ export interface components {
             waitlistPosition?: number;
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
             cancelledAt: string | null;
         };
         /** @description A page of a session's reservations. */

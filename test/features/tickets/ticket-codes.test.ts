@@ -8,6 +8,7 @@ import {
   CODE_PATTERN,
   CODE_VERSION,
   eventKey,
+  issuedTicketId,
   readTicketCode,
   signTicketCode,
   verifyTicketCode,
@@ -75,39 +76,48 @@ t.test('format', async (t) => {
 })
 
 t.test('verification', async (t) => {
+  // Every case is put to both checks, which must agree: the phones' (the event's public key) and the server's (the
+  // payload signed again with the private key and compared, isIssuedCode).
+  let disagreements = 0
+  const verifyBoth = (candidate: string, pair: EventKey, kid: string) => {
+    const offline = verifyTicketCode(candidate, pair.publicKey, kid)
+    const server = issuedTicketId(candidate, pair.privateKey, kid)
+    if (offline !== server) t.fail(`the checks disagree on ${JSON.stringify(candidate)}: ${offline} by verify, ${server} by signing again`, { disagreements: ++disagreements })
+    return offline
+  }
   const key = memoryKey()
   const id = randomUUID()
   const code = signTicketCode(id, key)
 
-  t.equal(verifyTicketCode(code, key.publicKey, key.kid), id, "a genuine code verifies with the event's key")
+  t.equal(verifyBoth(code, key, key.kid), id, "a genuine code verifies with the event's key")
 
   t.test('forged codes', async (t) => {
     for (let i = 0; i < 20; i++) {
       const forged = CODE_VERSION + randomBytes(86).toString('base64url')
-      t.equal(verifyTicketCode(forged, key.publicKey, key.kid), null, 'random bytes')
+      t.equal(verifyBoth(forged, key, key.kid), null, 'random bytes')
     }
     // Random bytes that carry the right key id still lack a valid signature.
     const withKid = Buffer.concat([Buffer.from(id.replace(/-/g, ''), 'hex'), Buffer.from(key.kid, 'base64url'), randomBytes(64)])
-    t.equal(verifyTicketCode(CODE_VERSION + withKid.toString('base64url'), key.publicKey, key.kid), null, 'right id and kid, random signature')
+    t.equal(verifyBoth(CODE_VERSION + withKid.toString('base64url'), key, key.kid), null, 'right id and kid, random signature')
     const zeros = Buffer.concat([Buffer.from(id.replace(/-/g, ''), 'hex'), Buffer.from(key.kid, 'base64url'), Buffer.alloc(64)])
-    t.equal(verifyTicketCode(CODE_VERSION + zeros.toString('base64url'), key.publicKey, key.kid), null, 'all-zero signature')
+    t.equal(verifyBoth(CODE_VERSION + zeros.toString('base64url'), key, key.kid), null, 'all-zero signature')
   })
 
   t.test('altered codes', async (t) => {
     for (const i of ID_CHARS) {
       const altered = flip(code, i)
       t.not(altered, code)
-      t.equal(verifyTicketCode(altered, key.publicKey, key.kid), null, `id character ${i} changed`)
+      t.equal(verifyBoth(altered, key, key.kid), null, `id character ${i} changed`)
     }
-    for (const i of KID_CHARS) t.equal(verifyTicketCode(flip(code, i), key.publicKey, key.kid), null, `kid character ${i} changed`)
-    for (const i of SIG_CHARS) t.equal(verifyTicketCode(flip(code, i), key.publicKey, key.kid), null, `signature character ${i} changed`)
+    for (const i of KID_CHARS) t.equal(verifyBoth(flip(code, i), key, key.kid), null, `kid character ${i} changed`)
+    for (const i of SIG_CHARS) t.equal(verifyBoth(flip(code, i), key, key.kid), null, `signature character ${i} changed`)
     // Every single-character change anywhere, to any other character (the last one: see the next test).
     let accepted = 0
     for (let at = 0; at < code.length - 1; at++) {
       for (const c of B64URL + 'VMv1.~') {
         if (c === code[at]) continue
         const altered = code.slice(0, at) + c + code.slice(at + 1)
-        if (verifyTicketCode(altered, key.publicKey, key.kid) !== null) accepted++
+        if (verifyBoth(altered, key, key.kid) !== null) accepted++
       }
     }
     t.equal(accepted, 0, 'no other single-character variant of a code verifies')
@@ -120,7 +130,7 @@ t.test('verification', async (t) => {
     const last = code.length - 1
     const variants = [...B64URL].filter((c) => c !== code[last]).map((c) => code.slice(0, last) + c)
     t.same(
-      variants.filter((v) => verifyTicketCode(v, key.publicKey, key.kid) !== null),
+      variants.filter((v) => verifyBoth(v, key, key.kid) !== null),
       [],
       'fix in readTicketCode: reject when raw.toString("base64url") !== the code after its prefix',
     )
@@ -129,20 +139,20 @@ t.test('verification', async (t) => {
   t.test("another event's key", async (t) => {
     const other = memoryKey()
     const theirs = signTicketCode(id, other)
-    t.equal(verifyTicketCode(theirs, key.publicKey, key.kid), null, "their code, our kid and key")
-    t.equal(verifyTicketCode(theirs, key.publicKey, other.kid), null, 'their code and kid, our public key')
-    t.equal(verifyTicketCode(code, other.publicKey, other.kid), null, "our code, their key")
+    t.equal(verifyBoth(theirs, key, key.kid), null, "their code, our kid and key")
+    t.equal(verifyBoth(theirs, key, other.kid), null, 'their code and kid, our public key')
+    t.equal(verifyBoth(code, other, other.kid), null, "our code, their key")
     // Their signature spliced under our key id.
     const raw = Buffer.from(theirs.slice(3), 'base64url')
     Buffer.from(key.kid, 'base64url').copy(raw, 16)
-    t.equal(verifyTicketCode(CODE_VERSION + raw.toString('base64url'), key.publicKey, key.kid), null, 'their signature under our kid')
+    t.equal(verifyBoth(CODE_VERSION + raw.toString('base64url'), key, key.kid), null, 'their signature under our kid')
     // A key that happens to share our kid (another database) still cannot sign for us.
     const impostor = memoryKey(key.kid)
-    t.equal(verifyTicketCode(signTicketCode(id, impostor), key.publicKey, key.kid), null, 'same kid, other private key')
+    t.equal(verifyBoth(signTicketCode(id, impostor), key, key.kid), null, 'same kid, other private key')
   })
 
   t.test('length and version', async (t) => {
-    const reject = (candidate: string, why: string) => t.equal(verifyTicketCode(candidate, key.publicKey, key.kid), null, why)
+    const reject = (candidate: string, why: string) => t.equal(verifyBoth(candidate, key, key.kid), null, why)
     reject(code.slice(0, -1), 'truncated by one')
     reject(code.slice(0, 60), 'truncated by half')
     reject(code + 'A', 'one character too long')
@@ -163,6 +173,8 @@ t.test('verification', async (t) => {
     const underV2 = sign(null, Buffer.concat([Buffer.from('VM2'), payload]), key.privateKey)
     reject(CODE_VERSION + Buffer.concat([payload, underV2]).toString('base64url'), 'signature made for another version')
   })
+  // Subtests run in order: this one comes after every case above.
+  t.test('the two checks agreed on every case', async (t) => t.equal(disagreements, 0))
 })
 
 t.test('event keys', async (t) => {
