@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Database, Queryable } from '../../db/client.js'
 import { prepared } from '../../db/prepared.js'
+import { sharedRead } from '../../db/shared-reads.js'
 import { accounts, eventOrganizers, events, type EventRow } from '../../db/schema.js'
 import type { Principal } from '../../http/auth.js'
 import { Problem } from '../../http/problem.js'
@@ -20,6 +21,14 @@ export async function findEvent(db: Database, idOrSlug: string): Promise<EventRo
         d.select().from(events).where(eq(events.slug, sql.placeholder('slug'))).limit(1).prepare('event_by_slug'),
       ).execute({ slug: idOrSlug })
   return row
+}
+
+/**
+ * findEvent for the registration route, whose batch reads the event again under its row lock before it decides:
+ * concurrent registrations share one read in flight (db/shared-reads.ts) instead of a round trip each.
+ */
+export function findEventShared(db: Database, idOrSlug: string): Promise<EventRow | undefined> {
+  return sharedRead(db, `event:${idOrSlug}`, () => findEvent(db, idOrSlug))
 }
 
 export async function isOrganizerOf(db: Queryable, accountId: string, eventId: string): Promise<boolean> {

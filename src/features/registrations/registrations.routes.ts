@@ -5,7 +5,7 @@ import type { FeatureRoutes } from '../../http/routes.js'
 import { problemResponses, ref } from '../../http/schemas.js'
 import { ipAndEmailLimits, perIpLimit, visitorWriteLimit } from '../../http/rate-limits.js'
 import { EventParams } from '../events/events.schemas.js'
-import { findEvent, isEventStaff, loadEvent } from '../events/event-access.js'
+import { checkEventAccess, findEvent, findEventShared, isEventStaff, loadEvent } from '../events/event-access.js'
 import { createRegistration } from './registration-create.js'
 import { CALENDAR_CONTENT_TYPE, registrationCalendar } from './calendar.js'
 import {
@@ -69,7 +69,7 @@ export const registrationRoutes: FeatureRoutes = async (app, { db, config }) => 
       },
     },
     async (request, reply) => {
-      const event = await loadEvent(db, request.principal, request.params.eventId, 'read')
+      const event = await checkEventAccess(db, request.principal, await findEventShared(db, request.params.eventId), 'read')
       const result = await createRegistration(db, config, event, request.body, request.headers['idempotency-key'])
       return reply.code(201).send({
         id: result.registration.id,
