@@ -3,7 +3,8 @@
  * tickets of one event through POST /v1/events/{id}/checkins, beside the bare baseline route of the foundation
  * (bench/baseline-server.ts, GET /events/{id}); then the same scans at a fixed 1,000/s to read the latency at the
  * target load; then forged codes (a genuine code with one signature byte changed), which must be refused without
- * a database round trip. Our server runs with ROLE=api; autocannon runs in its own process.
+ * a database round trip, compared with the bare read run again right before and after them. Our server runs with
+ * ROLE=api; autocannon runs in its own process.
  * Env: BENCH_CONNECTIONS (50), BENCH_DURATION seconds per run (20), BENCH_WARMUP seconds (3), BENCH_RATE scans/s of
  * the steady-rate run (1000), BENCH_TICKETS (100000), BENCH_API_PROCESSES (1: our server's API_PROCESSES).
  */
@@ -313,12 +314,17 @@ async function run() {
   const base = await autocannon(baselineUrl, { connections: CONNECTIONS, durationSec: DURATION })
   await sleep(500)
   const atRate = await steadyScanLoad(scanUrl, configFile, { ...slice.rate, durationSec: DURATION, rate: RATE })
+  // The bare read again, right before and right after the two forged-code runs: their ratio is to the mean of the
+  // two, so that the machine's drift over the bench (other tenants, the scans' aftermath) falls on both sides alike.
+  const baseBefore = await autocannon(baselineUrl, { connections: CONNECTIONS, durationSec: DURATION })
   const transactionsBefore = await transactionsOf(sql)
   const invalidServerBefore = cpuMsOf(ours.proc.pid)
   const invalid = await scanLoad(scanUrl, configFile, { offset: 0, count: TICKETS, mode: 'forged', durationSec: DURATION })
   const invalidServerCpu = cpuMsOf(ours.proc.pid) - invalidServerBefore
   const stuck = await scanLoad(scanUrl, configFile, { offset: 0, count: TICKETS, mode: 'stuck', durationSec: DURATION })
   const transactionsDuring = (await transactionsOf(sql)) - transactionsBefore
+  const baseAfter = await autocannon(baselineUrl, { connections: CONNECTIONS, durationSec: DURATION })
+  const forgedBase = (baseBefore.requestsPerSec + baseAfter.requestsPerSec) / 2
 
   const [db] = await sql<{ ok: string; rejected: string; inside: string; entries: string; exits: string; ticket_people: string; invalid: string }[]>`
     select (select count(*) from checkins where result = 'ok') as ok,
@@ -343,8 +349,10 @@ async function run() {
     row('scans, as fast as possible', main, { 'ours/baseline': fmt.pct(ratio) }),
     row('baseline GET /events/{id}', base, { 'ours/baseline': '' }),
     row(`scans at a steady ${fmt.int(RATE)}/s (open loop)`, atRate, { 'ours/baseline': '' }),
-    row('forged codes, each new', invalid, { 'ours/baseline': '' }),
+    row('baseline GET, right before the forged codes', baseBefore, { 'ours/baseline': '' }),
+    row('forged codes, each new', invalid, { 'ours/baseline': `${(invalid.requestsPerSec / forgedBase).toFixed(2)}× (mean of the baselines around)` }),
     row('forged codes, each device one again and again', stuck, { 'ours/baseline': '' }),
+    row('baseline GET, right after the forged codes', baseAfter, { 'ours/baseline': '' }),
   ])
   printTable('CPU (100% = one core)', [
     {
@@ -393,9 +401,9 @@ async function run() {
       ok: invalid.requestsPerSec >= TARGET_INVALID && invalid.outcomes.invalid_code === invalid.total,
     },
     {
-      target: 'forged codes, each new, ≥ 1.0× the bare read (baseline GET)',
-      actual: `${(invalid.requestsPerSec / base.requestsPerSec).toFixed(2)}×`,
-      ok: invalid.requestsPerSec >= base.requestsPerSec,
+      target: 'forged codes, each new, ≥ 1.0× the bare read (baseline GET, runs before and after)',
+      actual: `${(invalid.requestsPerSec / forgedBase).toFixed(2)}×`,
+      ok: invalid.requestsPerSec >= forgedBase,
     },
     {
       target: `forged codes refused at ≥ ${fmt.int(TARGET_INVALID)}/s, the same ones again`,

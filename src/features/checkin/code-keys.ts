@@ -3,7 +3,8 @@ import { eq, sql } from 'drizzle-orm'
 import type { Database } from '../../db/client.js'
 import { prepared } from '../../db/prepared.js'
 import { eventKeys } from '../../db/schema.js'
-import { isIssuedCode, readTicketCode, storedPrivateKey } from '../tickets/ticket-codes.js'
+import { readTicketCode, storedPrivateKey } from '../tickets/ticket-codes.js'
+import { codeCheckThread } from './code-check-thread.js'
 
 /** What a code says once its signature checks out: the ticket it names and the event whose key signed it. */
 export interface SignedCode {
@@ -33,13 +34,15 @@ const toSigningKey = (row: { eventId: string; privateKey: string }): SigningKey 
  * Checks ticket codes against the keys of all events, held in memory: read once at the first scan (one row per
  * event, and keys never change), then again every minute in the background. The door's API holds the private keys
  * (it issues the codes) and checks a code by signing its payload again (`isIssuedCode`, decision 0089), a third of
- * what a public-key verify costs. A forged or garbled code thus costs one Ed25519 signature (~25 µs) and no database
- * statement, whatever key id it claims; phones check offline with the public key, as before. The one lookup on the
+ * what a public-key verify costs, on a thread of its own (code-check-thread.ts). A forged or garbled code thus costs
+ * one Ed25519 signature (~25 µs, off the requests' event loop) and no database statement, whatever key id it claims;
+ * phones check offline with the public key, as before. The one lookup on the
  * request path is for a door whose own event had no key when the keys were read (its first ticket came later):
  * then an unknown key id may be that key, and is looked up, at most LOOKUPS_PER_SECOND times a second.
  */
 export function codeVerifier(db: Database) {
   const byKid = new Map<string, SigningKey>()
+  const checks = codeCheckThread()
   const refused = new Set<string>()
   // The remembered forgeries in the order they came, as a ring: forgetting the oldest is one slot, where deleting a
   // Set's first entry makes the next one walk past every hole left before it (it showed in the forged-codes profile).
@@ -104,7 +107,7 @@ export function codeVerifier(db: Database) {
       await ensureLoaded()
       const key = byKid.get(parsed.kid) ?? (eventsWithKey.has(doorEventId) ? undefined : await lookUp(parsed.kid))
       if (!key) return null
-      if (isIssuedCode(parsed, key.key)) return { ticketId: parsed.ticketId, eventId: key.eventId }
+      if (await checks.isIssued(parsed, key.key)) return { ticketId: parsed.ticketId, eventId: key.eventId }
       // A known key refused the signature: that will not change.
       if (refusedOrder.length < REFUSED_REMEMBERED) refusedOrder.push(code)
       else {
@@ -115,8 +118,9 @@ export function codeVerifier(db: Database) {
       refused.add(code)
       return null
     },
-    close(): void {
+    async close(): Promise<void> {
       clearInterval(refresher)
+      await checks.close()
     },
   }
 }

@@ -18,7 +18,7 @@ export const checkinFeature = feature('checkin', [...scannerSchemas, ...checkinS
   const invalidScans = invalidScanRecorder(deps.db, app.log)
   // Before the database closes (server.ts and the tests close the app first): the last counts are written.
   app.addHook('onClose', async () => {
-    verifier.close()
+    await verifier.close()
     await invalidScans.close()
   })
   await app.register(scannerRoutes, deps)

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { hash, randomUUID } from 'node:crypto'
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { rawRows, tableRows, type Database, type Transaction } from '../../db/client.js'
 import { GroupCommit, type Waiting } from '../../db/group-commit.js'
@@ -57,7 +57,7 @@ const batchers = new WeakMap<Database, GroupCommit<Pending>>()
 
 function fingerprintOf(input: RegistrationInput): string {
   const canonical = [input.email.trim().toLowerCase(), input.name, input.partySize ?? 1, input.language ?? 'de', input.accessibilityNeeds ?? null]
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex')
+  return hash('sha256', JSON.stringify(canonical), 'hex')
 }
 
 /** A retry with the same Idempotency-Key: the same registration and ticket, with a fresh manage token. */

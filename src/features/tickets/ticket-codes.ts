@@ -14,6 +14,8 @@ const ID_BYTES = 16
 const KID_BYTES = 6
 const SIG_BYTES = 64
 const PAYLOAD_BYTES = ID_BYTES + KID_BYTES
+/** A code's bytes after the version prefix: payload then signature. */
+export const CODE_BYTES = PAYLOAD_BYTES + SIG_BYTES
 export const CODE_PATTERN = /^VM1[A-Za-z0-9_-]{115}$/
 
 export interface EventKey {
