@@ -19,7 +19,7 @@ import {
   ADMIN,
   autocannon,
   cpuByName,
-  cpuMsOf,
+  cpuMsOfTree,
   createBenchDatabase,
   freePort,
   jsonRequest,
@@ -301,9 +301,9 @@ async function run() {
   const [walBefore] = await sql<{ bytes: string; fpi: string }[]>`select wal_bytes as bytes, wal_fpi as fpi from pg_stat_wal`
   const stopSampling = sampleActivity(sql)
   const pgBefore = cpuByName('postgres')
-  const serverBefore = cpuMsOf(ours.proc.pid)
+  const serverBefore = cpuMsOfTree(ours.proc.pid)
   const main = await scanLoad(scanUrl, configFile, { ...slice.main, durationSec: DURATION })
-  const serverCpu = cpuMsOf(ours.proc.pid) - serverBefore
+  const serverCpu = cpuMsOfTree(ours.proc.pid) - serverBefore
   const pgAfter = cpuByName('postgres')
   const pgCpu = [...pgAfter].reduce((s, [pid, ms]) => s + ms - (pgBefore.get(pid) ?? 0), 0)
   const waits = await stopSampling()
@@ -318,9 +318,9 @@ async function run() {
   // two, so that the machine's drift over the bench (other tenants, the scans' aftermath) falls on both sides alike.
   const baseBefore = await autocannon(baselineUrl, { connections: CONNECTIONS, durationSec: DURATION })
   const transactionsBefore = await transactionsOf(sql)
-  const invalidServerBefore = cpuMsOf(ours.proc.pid)
+  const invalidServerBefore = cpuMsOfTree(ours.proc.pid)
   const invalid = await scanLoad(scanUrl, configFile, { offset: 0, count: TICKETS, mode: 'forged', durationSec: DURATION })
-  const invalidServerCpu = cpuMsOf(ours.proc.pid) - invalidServerBefore
+  const invalidServerCpu = cpuMsOfTree(ours.proc.pid) - invalidServerBefore
   const stuck = await scanLoad(scanUrl, configFile, { offset: 0, count: TICKETS, mode: 'stuck', durationSec: DURATION })
   const transactionsDuring = (await transactionsOf(sql)) - transactionsBefore
   const baseAfter = await autocannon(baselineUrl, { connections: CONNECTIONS, durationSec: DURATION })
