@@ -29,6 +29,7 @@ import { ticketDocs } from './features/tickets/tickets.docs.js'
 import { meetingDocs } from './features/meetings/meetings.docs.js'
 import { Problem } from './http/problem.js'
 import { sharedSchemas } from './http/schemas.js'
+import { buildSerializer } from './http/serialization.js'
 import { buildValidator } from './http/validation.js'
 import { authFeature } from './features/auth/index.js'
 import { eventsFeature } from './features/events/index.js'
@@ -64,7 +65,7 @@ export async function buildApp({ config, db, logStream, audiences = defaultAudie
     // A number of hops as proxy-addr's function (Fastify's types omit the number form it accepts).
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     frameworkErrors: frameworkErrorHandler,
-    schemaController: { compilersFactory: { buildValidator } },
+    schemaController: { compilersFactory: { buildValidator, buildSerializer } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // JSON only: anything else is 415, not a string body that then fails its schema.
