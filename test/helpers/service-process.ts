@@ -280,6 +280,25 @@ export async function register(baseUrl: string, eventId: string, partySize = 1, 
 }
 
 /**
+ * A registration as the contract's client makes it: a `503` (which carries Retry-After) is sent again with the same
+ * body, after a second, up to three times. `retries` counts them; a retry whose first try had committed anyway
+ * answers `409 already_registered`, so the caller accepts that code only when `retries > 0`.
+ */
+export async function registerRetrying503(baseUrl: string, eventId: string, partySize = 1): Promise<Attempt & { retries: number }> {
+  let attempt = await register(baseUrl, eventId, partySize)
+  let retries = 0
+  while (attempt.status === 503 && retries < 3) {
+    retries++
+    await new Promise((r) => setTimeout(r, 1000))
+    const again = await request(baseUrl, 'POST', `/v1/events/${eventId}/registrations`, {
+      body: { email: attempt.email, name: 'Besucherin nach 503', partySize: attempt.partySize, consent: { privacy: true } },
+    })
+    attempt = { ...attempt, ...again }
+  }
+  return { ...attempt, retries }
+}
+
+/**
  * Registration load: `concurrency` loops, each sending one registration after another (pausing `pauseMs`),
  * until `stop()` says so; `baseUrls` are used in turn. Every answer is kept.
  */

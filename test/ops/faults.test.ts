@@ -7,6 +7,7 @@ import {
   createOpenEvent,
   percentile,
   register,
+  registerRetrying503,
   registrationLoad,
   request,
   startService,
@@ -151,25 +152,12 @@ async function faultTests() {
     // client: a 503 is retried (same person, same body). On a loaded CI machine a pooled connection can still be
     // re-opening 1.5 s after recovery (once seen in CI: one 503 among 150); a retry of a registration whose commit
     // did happen answers 409 already_registered, which is why that code is accepted after a 503 only.
-    let retried = 0
-    const burst = await Promise.all(
-      Array.from({ length: 150 }, async () => {
-        let attempt = await register(baseUrl, eventId, 1 + Math.floor(Math.random() * 2))
-        for (let tries = 0; attempt.status === 503 && tries < 3; tries++) {
-          retried++
-          await sleep(1000)
-          const again = await request(baseUrl, 'POST', `/v1/events/${eventId}/registrations`, {
-            body: { email: attempt.email, name: 'Besucherin nach 503', partySize: attempt.partySize, consent: { privacy: true } },
-          })
-          attempt = { ...attempt, ...again, retriedAfter503: true } as Attempt
-        }
-        return attempt
-      }),
-    )
+    const burst = await Promise.all(Array.from({ length: 150 }, () => registerRetrying503(baseUrl, eventId, 1 + Math.floor(Math.random() * 2))))
+    const retried = burst.reduce((n, a) => n + a.retries, 0)
     const burstUnexpected = burst.filter(
       (a) =>
         !(a.status === 201 || (a.status === 409 && a.body?.code === 'event_full')) &&
-        !(a.status === 409 && a.body?.code === 'already_registered' && (a as { retriedAfter503?: boolean }).retriedAfter503),
+        !(a.status === 409 && a.body?.code === 'already_registered' && a.retries > 0),
     )
     t.comment(`burst after recovery: ${retried} answer(s) 503 retried`)
     t.same(
@@ -197,12 +185,22 @@ async function faultTests() {
     const sink = await startSmtpSink(0, { delayMs: 20 })
     t.teardown(() => sink.stop())
     const eventId = await createOpenEvent(baseUrl, token, { visitorCapacity: 1000 })
-    const registered = await Promise.all(Array.from({ length: 60 }, () => register(baseUrl, eventId)))
+    // Seconds after the restart above, on a loaded machine: a client that meets a 503 sends again (once seen in CI).
+    const setupStart = Date.now()
+    const registered = await Promise.all(Array.from({ length: 60 }, () => registerRetrying503(baseUrl, eventId)))
+    const setupRetries = registered.reduce((n, a) => n + a.retries, 0)
     t.same(
-      registered.filter((a) => a.status !== 201).map((a) => ({ status: a.status, body: a.body })),
+      registered
+        .filter((a) => a.status !== 201 && !(a.status === 409 && a.body?.code === 'already_registered' && a.retries > 0))
+        .map((a) => ({ status: a.status, body: a.body })),
       [],
-      '60 registrations, each queueing its confirmation',
+      `60 registrations, each queueing its confirmation (${setupRetries} retried after a 503)`,
     )
+    t.ok(setupRetries <= 5, `at most a handful of 503s once recovered (${setupRetries})`)
+    // What the API logged for those 503s, for whoever reads a run where they happened.
+    if (setupRetries > 0) {
+      for (const line of api.logs().filter((l) => Number(l.level) >= 40 && Number(l.time) >= setupStart).slice(-5)) t.comment(JSON.stringify(line).slice(0, 1500))
+    }
     const queued = await sql`select id, message_id from outbox_emails where status = 'queued'`
     t.ok(queued.length >= 60, `${queued.length} emails queued (this event's and the ones before)`)
 
