@@ -11,7 +11,7 @@ import { healthRoutes } from './http/health.js'
 import { registerBodyLimits } from './http/body-limits.js'
 import { registerTextGuard } from './http/text-guard.js'
 import { requestLogPlugin } from './http/request-log.js'
-import { loggerOptions, requestId, type LogDestination } from './http/logging.js'
+import { loggerOptions, requestId, requestLogger, type LogDestination } from './http/logging.js'
 import { securityPlugin } from './http/security.js'
 import { openapiPlugin } from './http/openapi.js'
 import { answerCheckPlugin, type AnswerCheckOptions } from './http/answer-check.js'
@@ -58,6 +58,7 @@ export async function buildApp({ config, db, logStream, audiences = defaultAudie
   const app = Fastify({
     logger: loggerOptions(config.logLevel, logStream),
     genReqId: requestId,
+    childLoggerFactory: requestLogger,
     // Fastify's two lines per request are replaced by request-log.ts's one.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,

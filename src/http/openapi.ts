@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, preSerializationHookHandler } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import fp from 'fastify-plugin'
@@ -34,12 +34,18 @@ export const openapiPlugin = fp<{ features: FeatureDocs[] }>(async (app: Fastify
     // its own scripts and styles (no inline script); it styles elements inline and draws icons as data: images.
     staticCSP: DOCS_CSP,
   })
-  // A creation answers where the created thing lives, as its declaration says.
+  // A creation answers where the created thing lives, as its declaration says. The hook goes on those routes only:
+  // every other answer (a door scan, say) then runs no preSerialization hook at all.
   const locations = new Map(features.flatMap((f) => Object.entries(f.routes)).flatMap(([key, doc]) => (doc.location ? [[key, doc.location]] : [])))
-  app.addHook('preSerialization', (request, reply, payload: { id?: unknown } | null, done) => {
-    const location = reply.statusCode === 201 && locations.get(`${request.method} ${request.routeOptions.url}`)
-    if (location && typeof payload?.id === 'string') reply.header('location', location.replace('{id}', payload.id))
-    done(null, payload)
+  app.addHook('onRoute', (route) => {
+    const location = [route.method].flat().map((method) => locations.get(`${method} ${route.url}`)).find(Boolean)
+    if (!location) return
+    const setLocation: preSerializationHookHandler = (_request, reply, payload, done) => {
+      const id = (payload as { id?: unknown } | null)?.id
+      if (reply.statusCode === 201 && typeof id === 'string') reply.header('location', location.replace('{id}', id))
+      done(null, payload)
+    }
+    route.preSerialization = [route.preSerialization ?? []].flat().concat(setLocation)
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 })

@@ -16,18 +16,31 @@ export function registerTextGuard(app: FastifyInstance) {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 const isBad = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s)
 
+interface Visit {
+  node: unknown
+  key: string
+  parent: Visit | null
+}
+
+/** The JSON-pointer path of a visit: built only for the one refused, not for every value walked past. */
+function pathOf(visit: Visit, root: string): string {
+  const keys: string[] = []
+  for (let v: Visit | null = visit; v?.parent; v = v.parent) keys.push(v.key.replace(/~/g, '~0').replace(/\//g, '~1'))
+  return root + keys.reverse().map((key) => `/${key}`).join('')
+}
+
 /** The JSON-pointer path of the first string (value or key) with a NUL or a lone surrogate, or null. Iterative: no stack to overflow. */
 export function findBadText(value: unknown, root: string): string | null {
-  const stack: [unknown, string][] = [[value, root]]
+  const stack: Visit[] = [{ node: value, key: '', parent: null }]
   while (stack.length) {
-    const [node, path] = stack.pop()!
+    const visit = stack.pop()!
+    const node = visit.node
     if (typeof node === 'string') {
-      if (isBad(node)) return path
+      if (isBad(node)) return pathOf(visit, root)
     } else if (node !== null && typeof node === 'object') {
-      for (const [key, child] of Object.entries(node)) {
-        const childPath = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`
-        if (isBad(key)) return path
-        stack.push([child, childPath])
+      for (const key of Object.keys(node)) {
+        if (isBad(key)) return pathOf(visit, root)
+        stack.push({ node: (node as Record<string, unknown>)[key], key, parent: visit })
       }
     }
   }

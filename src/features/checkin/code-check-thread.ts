@@ -1,30 +1,34 @@
-import type { KeyObject } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
+import { SIGNATURE_BYTES, SODIUM_NATIVE_PATH } from '../tickets/ed25519.js'
 import { CODE_BYTES, CODE_VERSION, isIssuedCode, type ParsedCode } from '../tickets/ticket-codes.js'
 
 /** A check as sent to the thread: the key's number (4 bytes), then the code's bytes. */
 const RECORD_BYTES = 4 + CODE_BYTES
-const PAYLOAD_BYTES = CODE_BYTES - 64
+const PAYLOAD_BYTES = CODE_BYTES - SIGNATURE_BYTES
 
 /**
  * The thread's whole program (CommonJS, run with `eval`: no file to find in src/ or dist/, no loader to inherit).
- * Messages are a list of keys (numbered in the order sent) or a batch: one buffer, moved rather than copied, of
- * records. It answers a batch, in order, with one byte per code: 1 if the code is the one the service issued (its
- * payload signed again and compared in constant time, as isIssuedCode does).
+ * Messages are a list of keys in libsodium's form (numbered in the order sent) or a batch: one buffer, moved rather
+ * than copied, of records. It answers a batch, in order, with one byte per code: 1 if the code is the one the service
+ * issued (its payload signed again with libsodium and compared in constant time, as isIssuedCode does).
  */
 const THREAD_SOURCE = `
 const { parentPort } = require('node:worker_threads')
-const { sign, timingSafeEqual } = require('node:crypto')
-const PREFIX = Buffer.from(${JSON.stringify(CODE_VERSION)})
+const { timingSafeEqual } = require('node:crypto')
+const sodium = require(${JSON.stringify(SODIUM_NATIVE_PATH)})
 const keys = []
-parentPort.on('message', (message) => {
-  if (Array.isArray(message)) return keys.push(...message)
-  const records = Buffer.from(message)
+const message = Buffer.alloc(${CODE_VERSION.length + PAYLOAD_BYTES})
+message.write(${JSON.stringify(CODE_VERSION)})
+const expected = Buffer.alloc(${SIGNATURE_BYTES})
+parentPort.on('message', (data) => {
+  if (Array.isArray(data)) return keys.push(...data.map((key) => Buffer.from(key.buffer, key.byteOffset, key.byteLength)))
+  const records = Buffer.from(data)
   const ok = new Uint8Array(records.length / ${RECORD_BYTES})
   for (let i = 0; i < ok.length; i++) {
-    const record = records.subarray(i * ${RECORD_BYTES}, (i + 1) * ${RECORD_BYTES})
-    const expected = sign(null, Buffer.concat([PREFIX, record.subarray(4, ${4 + PAYLOAD_BYTES})]), keys[record.readUInt32LE(0)])
-    ok[i] = timingSafeEqual(expected, record.subarray(${4 + PAYLOAD_BYTES})) ? 1 : 0
+    const at = i * ${RECORD_BYTES}
+    records.copy(message, ${CODE_VERSION.length}, at + 4, at + ${4 + PAYLOAD_BYTES})
+    sodium.crypto_sign_detached(expected, message, keys[records.readUInt32LE(at)])
+    ok[i] = timingSafeEqual(expected, records.subarray(at + ${4 + PAYLOAD_BYTES}, at + ${RECORD_BYTES})) ? 1 : 0
   }
   parentPort.postMessage(ok.buffer, [ok.buffer])
 })
@@ -32,7 +36,7 @@ parentPort.on('message', (message) => {
 
 interface Check {
   parsed: ParsedCode
-  key: KeyObject
+  key: Buffer
   resolve(issued: boolean): void
   reject(err: unknown): void
 }
@@ -49,7 +53,7 @@ export function codeCheckThread() {
   let worker: Worker | null = null
   let closed = false
   /** the keys the thread has, by their number there */
-  let keyNumbers = new Map<KeyObject, number>()
+  let keyNumbers = new Map<Buffer, number>()
   /** the batch the thread is working on */
   let open: Check[] | null = null
   let queue: Check[] = []
@@ -103,7 +107,7 @@ export function codeCheckThread() {
     queue = []
     if (closed) return checkHere(checks)
     const thread = (worker ??= start())
-    const newKeys: KeyObject[] = []
+    const newKeys: Buffer[] = []
     const records = Buffer.alloc(checks.length * RECORD_BYTES)
     checks.forEach((check, i) => {
       let number = keyNumbers.get(check.key)
@@ -120,8 +124,8 @@ export function codeCheckThread() {
     thread.postMessage(records.buffer, [records.buffer])
   }
   return {
-    /** Is this the code the service issued with `key`? (isIssuedCode, on the thread.) */
-    isIssued(parsed: ParsedCode, key: KeyObject): Promise<boolean> {
+    /** Is this the code the service issued with `key` (libsodium's form)? (isIssuedCode, on the thread.) */
+    isIssued(parsed: ParsedCode, key: Buffer): Promise<boolean> {
       return new Promise((resolve, reject) => {
         queue.push({ parsed, key, resolve, reject })
         if (!open) flushSoon()

@@ -1,10 +1,11 @@
-import type { KeyObject } from 'node:crypto'
 import { eq, sql } from 'drizzle-orm'
 import type { Database } from '../../db/client.js'
 import { prepared } from '../../db/prepared.js'
 import { eventKeys } from '../../db/schema.js'
+import { sodiumSecretKey } from '../tickets/ed25519.js'
 import { readTicketCode, storedPrivateKey } from '../tickets/ticket-codes.js'
 import { codeCheckThread } from './code-check-thread.js'
+import { refusedCodes } from './refused-codes.js'
 
 /** What a code says once its signature checks out: the ticket it names and the event whose key signed it. */
 export interface SignedCode {
@@ -20,15 +21,16 @@ const REFRESH_MS = 60_000
 // Key ids looked up one by one at most this often a second, for a door whose own event had no key yet.
 const LOOKUPS_PER_SECOND = 20
 // Forged codes remembered (oldest forgotten first): a phone stuck on one fake QR, or a replayed forgery, costs a
-// lookup instead of a signature. About 1.5 MB when full.
+// lookup instead of a signature. 860 kB, allocated when the verifier is made (refused-codes.ts).
 const REFUSED_REMEMBERED = 10_000
 
 interface SigningKey {
   eventId: string
-  key: KeyObject
+  /** the event's private key in libsodium's form */
+  key: Buffer
 }
 
-const toSigningKey = (row: { eventId: string; privateKey: string }): SigningKey => ({ eventId: row.eventId, key: storedPrivateKey(row.privateKey) })
+const toSigningKey = (row: { eventId: string; privateKey: string }): SigningKey => ({ eventId: row.eventId, key: sodiumSecretKey(storedPrivateKey(row.privateKey)) })
 
 /**
  * Checks ticket codes against the keys of all events, held in memory: read once at the first scan (one row per
@@ -43,13 +45,11 @@ const toSigningKey = (row: { eventId: string; privateKey: string }): SigningKey 
 export function codeVerifier(db: Database) {
   const byKid = new Map<string, SigningKey>()
   const checks = codeCheckThread()
-  const refused = new Set<string>()
-  // The remembered forgeries in the order they came, as a ring: forgetting the oldest is one slot, where deleting a
-  // Set's first entry makes the next one walk past every hole left before it (it showed in the forged-codes profile).
-  const refusedOrder: string[] = []
-  let oldest = 0
+  const refused = refusedCodes(REFUSED_REMEMBERED)
   const eventsWithKey = new Set<string>()
   let loaded: Promise<void> | null = null
+  /** the first read of all keys is done: scans need not wait for it (an await is a turn of the microtask queue) */
+  let keysRead = false
   let refresher: NodeJS.Timeout | undefined
   let windowStart = 0
   let lookupsInWindow = 0
@@ -67,9 +67,12 @@ export function codeVerifier(db: Database) {
   function ensureLoaded(): Promise<void> {
     if (!loaded) {
       loaded = loadAll()
-      loaded.catch(() => (loaded = null)) // a failed first read is tried again by the next scan
-      refresher = setInterval(() => loadAll().catch(() => {}), REFRESH_MS)
-      refresher.unref()
+      loaded.then(
+        () => (keysRead = true),
+        () => (loaded = null), // a failed first read is tried again by the next scan
+      )
+      // One refresher, however many times a failed first read is tried again.
+      refresher ??= setInterval(() => loadAll().catch(() => {}), REFRESH_MS).unref()
     }
     return loaded
   }
@@ -101,21 +104,15 @@ export function codeVerifier(db: Database) {
      * long. `doorEventId`: the event whose door scans it.
      */
     async verify(code: string, doorEventId: string): Promise<SignedCode | null> {
-      if (code.length > MAX_CODE_LENGTH || refused.has(code)) return null
+      if (code.length > MAX_CODE_LENGTH) return null
       const parsed = readTicketCode(code)
-      if (!parsed) return null
-      await ensureLoaded()
+      if (!parsed || refused.has(parsed)) return null
+      if (!keysRead) await ensureLoaded()
       const key = byKid.get(parsed.kid) ?? (eventsWithKey.has(doorEventId) ? undefined : await lookUp(parsed.kid))
       if (!key) return null
       if (await checks.isIssued(parsed, key.key)) return { ticketId: parsed.ticketId, eventId: key.eventId }
       // A known key refused the signature: that will not change.
-      if (refusedOrder.length < REFUSED_REMEMBERED) refusedOrder.push(code)
-      else {
-        refused.delete(refusedOrder[oldest])
-        refusedOrder[oldest] = code
-        oldest = (oldest + 1) % REFUSED_REMEMBERED
-      }
-      refused.add(code)
+      refused.add(parsed)
       return null
     },
     async close(): Promise<void> {

@@ -132,7 +132,7 @@ t.test('verification', async (t) => {
     t.same(
       variants.filter((v) => verifyBoth(v, key, key.kid) !== null),
       [],
-      'fix in readTicketCode: reject when raw.toString("base64url") !== the code after its prefix',
+      'fix in readTicketCode: only a last character with its 2 spare bits zero',
     )
   })
 
