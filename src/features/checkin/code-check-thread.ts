@@ -42,7 +42,7 @@ interface Check {
 }
 
 /**
- * Checks codes on a thread of their own, so that the signature (~25 µs, the largest part of a forged code's cost)
+ * Checks codes on a thread of their own, so that the signature (~13 µs, the largest part of a forged code's cost)
  * runs on another core than the requests' event loop. One batch at a time: the checks of one turn of the event
  * loop go as one message, and those that come while the thread works go together when it answers. Every message
  * wakes a thread (a system call each way, the cost that showed next in the profile), so under load the batches

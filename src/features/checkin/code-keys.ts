@@ -35,9 +35,9 @@ const toSigningKey = (row: { eventId: string; privateKey: string }): SigningKey 
 /**
  * Checks ticket codes against the keys of all events, held in memory: read once at the first scan (one row per
  * event, and keys never change), then again every minute in the background. The door's API holds the private keys
- * (it issues the codes) and checks a code by signing its payload again (`isIssuedCode`, decision 0089), a third of
- * what a public-key verify costs, on a thread of its own (code-check-thread.ts). A forged or garbled code thus costs
- * one Ed25519 signature (~25 µs, off the requests' event loop) and no database statement, whatever key id it claims;
+ * (it issues the codes) and checks a code by signing its payload again (`isIssuedCode`, decisions 0089 and 0090),
+ * a sixth of what a public-key verify costs, on a thread of its own (code-check-thread.ts). A forged or garbled code
+ * thus costs one Ed25519 signature (~13 µs, off the requests' event loop) and no database statement, whatever key id it claims;
  * phones check offline with the public key, as before. The one lookup on the
  * request path is for a door whose own event had no key when the keys were read (its first ticket came later):
  * then an unknown key id may be that key, and is looked up, at most LOOKUPS_PER_SECOND times a second.
