@@ -1,8 +1,8 @@
-import type { ParsedCode } from '../tickets/ticket-codes.js'
+import { SIGNATURE_BYTES } from '../tickets/ed25519.js'
+import { CODE_BYTES, type ParsedCode } from '../tickets/ticket-codes.js'
 
-const PAYLOAD_BYTES = 22
-const SIGNATURE_BYTES = 64
-const SLOT_BYTES = PAYLOAD_BYTES + SIGNATURE_BYTES
+const SLOT_BYTES = CODE_BYTES
+const PAYLOAD_BYTES = CODE_BYTES - SIGNATURE_BYTES
 
 /**
  * Codes whose signature a known key refused, remembered so that a phone stuck on one fake QR, or a forgery sent
