@@ -1,10 +1,9 @@
 import { Worker } from 'node:worker_threads'
 import { SIGNATURE_BYTES, SODIUM_NATIVE_PATH } from '../tickets/ed25519.js'
-import { CODE_BYTES, CODE_VERSION, isIssuedCode, type ParsedCode } from '../tickets/ticket-codes.js'
+import { CODE_BYTES, CODE_VERSION, PAYLOAD_BYTES, isIssuedCode, type ParsedCode } from '../tickets/ticket-codes.js'
 
 /** A check as sent to the thread: the key's number (4 bytes), then the code's bytes. */
 const RECORD_BYTES = 4 + CODE_BYTES
-const PAYLOAD_BYTES = CODE_BYTES - SIGNATURE_BYTES
 
 /**
  * The thread's whole program (CommonJS, run with `eval`: no file to find in src/ or dist/, no loader to inherit).

@@ -1,8 +1,6 @@
-import { SIGNATURE_BYTES } from '../tickets/ed25519.js'
-import { CODE_BYTES, type ParsedCode } from '../tickets/ticket-codes.js'
+import { CODE_BYTES, PAYLOAD_BYTES, type ParsedCode } from '../tickets/ticket-codes.js'
 
 const SLOT_BYTES = CODE_BYTES
-const PAYLOAD_BYTES = CODE_BYTES - SIGNATURE_BYTES
 
 /**
  * Codes whose signature a known key refused, remembered so that a phone stuck on one fake QR, or a forgery sent

@@ -5,8 +5,8 @@ import sodium from 'sodium-native'
 /**
  * Ed25519 signing through libsodium (sodium-native): ~13 µs a signature here, where node:crypto (OpenSSL 3) takes
  * ~28 µs. Every ticket issued and every code checked at a door is one signature (decision 0090). RFC 8032
- * signatures are deterministic, so both give the same bytes for the same key and message (ticket-codes.test.ts
- * compares them on every code it makes), and verifying stays with node:crypto and the phones' own code.
+ * signatures are deterministic, so both give the same bytes for the same key and message (ed25519.test.ts
+ * compares them; ticket-codes.test.ts verifies every code it makes with node:crypto), and verifying stays with node:crypto and the phones' own code.
  * Keys are still made, stored and exported as node:crypto KeyObjects; libsodium only gets their secret form.
  */
 

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ti
 import { eq } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
 import { eventKeys } from '../../db/schema.js'
-import { signEd25519, sodiumSecretKey } from './ed25519.js'
+import { SIGNATURE_BYTES, signEd25519, sodiumSecretKey } from './ed25519.js'
 
 /**
  * A ticket code is what its QR code holds: `VM1` + base64url(ticket id 16 bytes | key id 6 bytes | Ed25519
@@ -13,10 +13,10 @@ import { signEd25519, sodiumSecretKey } from './ed25519.js'
 export const CODE_VERSION = 'VM1'
 const ID_BYTES = 16
 const KID_BYTES = 6
-const SIG_BYTES = 64
-const PAYLOAD_BYTES = ID_BYTES + KID_BYTES
+/** A code's bytes before its signature: what is signed (after the version prefix). */
+export const PAYLOAD_BYTES = ID_BYTES + KID_BYTES
 /** A code's bytes after the version prefix: payload then signature. */
-export const CODE_BYTES = PAYLOAD_BYTES + SIG_BYTES
+export const CODE_BYTES = PAYLOAD_BYTES + SIGNATURE_BYTES
 export const CODE_PATTERN = /^VM1[A-Za-z0-9_-]{115}$/
 
 export interface EventKey {
@@ -72,7 +72,7 @@ const CANONICAL_CODE = /^VM1[A-Za-z0-9_-]{114}[AEIMQUYcgkosw048]$/
 export function readTicketCode(code: string): ParsedCode | null {
   if (!CANONICAL_CODE.test(code)) return null
   const raw = Buffer.from(code.slice(CODE_VERSION.length), 'base64url')
-  if (raw.length !== PAYLOAD_BYTES + SIG_BYTES) return null
+  if (raw.length !== CODE_BYTES) return null
   return new ParsedTicketCode(raw.subarray(0, PAYLOAD_BYTES), raw.subarray(PAYLOAD_BYTES))
 }
 
