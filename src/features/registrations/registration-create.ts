@@ -48,10 +48,8 @@ interface Pending extends Waiting {
 
 /** Largest batch: bounds one transaction's size and its statements' bind parameters. */
 const MAX_BATCH = 200
-/** Batches of one event running at once: one holds the lock while the next does its reads. */
+/** Batches of one event running at once: one holds the lock while the next writes its rows. */
 const IN_FLIGHT = 2
-/** A batch that lost a race to another batch (same email or key committed meanwhile) is run again, this often. */
-const MAX_ATTEMPTS = 5
 
 const batchers = new WeakMap<Database, GroupCommit<Pending>>()
 
@@ -119,9 +117,6 @@ export async function createRegistration(
   return earlier
 }
 
-/** Another process committed the same email or Idempotency-Key while this batch ran: run the batch again. */
-class LostRace extends Error {}
-
 async function runBatch(db: Database, eventId: string, items: Pending[]): Promise<Pending[]> {
   // Two requests of one batch for the same email or key: the later waits for the next batch, where it sees
   // the earlier one's outcome, exactly as if it had come a moment later.
@@ -138,82 +133,56 @@ async function runBatch(db: Database, eventId: string, items: Pending[]): Promis
     if (item.idempotencyKey) keys.add(item.idempotencyKey)
     now.push(item)
   }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const known = await alreadyKnown(db, eventId, now)
-      const outcomes = await db.transaction((tx) => registerBatch(tx, eventId, now, known))
-      // Only after the commit: a person told "registered" is registered.
-      now.forEach((item, i) => item.resolve(outcomes[i]))
-      return later
-    } catch (err) {
-      if (!(err instanceof LostRace) || attempt === MAX_ATTEMPTS) throw err
-    }
-  }
+  const outcomes = await db.transaction((tx) => registerBatch(tx, eventId, now))
+  // Only after the commit: a person told "registered" is registered.
+  now.forEach((item, i) => item.resolve(outcomes[i]))
+  return later
 }
 
-/**
- * Requests already decided by what is committed: a stored Idempotency-Key (answered by a replay) or an email
- * with a live registration. Read before the transaction, without any lock; a registration or key committed
- * after this read is caught by the unique indexes in `writeRegistrations`, and the batch runs again.
- */
-async function alreadyKnown(db: Database, eventId: string, items: Pending[]): Promise<Map<Pending, Outcome>> {
-  const outcomes = new Map<Pending, Outcome>()
-  const keyed = items.filter((i) => i.idempotencyKey)
-  if (keyed.length > 0) {
-    const used = await db
-      .select({ key: idempotencyKeys.key })
-      .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.eventId, eventId), inArray(idempotencyKeys.key, keyed.map((i) => i.idempotencyKey!))))
-    const usedKeys = new Set(used.map((u) => u.key))
-    for (const item of keyed) if (usedKeys.has(item.idempotencyKey!)) outcomes.set(item, { replay: true })
-  }
-  const live = await db
-    .select({ email: sql<string>`lower(${registrations.email})` })
-    .from(registrations)
-    .where(
-      and(
-        eq(registrations.eventId, eventId),
-        sql`lower(${registrations.email}) in ${items.map((i) => i.email)}`,
-        sql`${registrations.status} <> 'cancelled'`,
-      ),
-    )
-  const taken = new Set(live.map((r) => r.email))
-  for (const item of items) {
-    if (!outcomes.has(item) && taken.has(item.email)) {
-      outcomes.set(item, { problem: Problem.conflict('already_registered', 'This email is already registered for this event.') })
-    }
-  }
-  return outcomes
-}
+const alreadyRegistered = () => Problem.conflict('already_registered', 'This email is already registered for this event.')
 
 /**
- * One transaction for many registrations of one event, in arrival order, in three steps of one round trip each:
+ * One transaction for many registrations of one event, in arrival order, in two round trips and the commit:
  *
- * 1. Write every row as if everyone fits (registration, manage token, ticket, key, confirmation email). No
- *    lock is held yet, so this, the bulk of the work, overlaps with the other batch that holds the lock.
- * 2. Lock the event row (FOR UPDATE, READ COMMITTED: the latest committed counter, and nobody else's change
- *    until commit) and decide in order: confirmed if the party fits in what is left, else waitlisted (or
- *    `event_full` without a waitlist) — the same first-fit a sequence of single transactions gives.
- * 3. Take the places with the conditional counter update (the CHECK constraint still stands behind it) and
- *    correct the rows of whoever did not fit. Nothing of step 1 is visible to anyone before the commit.
+ * 1. Write every row as if everyone fits (registration, manage token, ticket, key, confirmation email), then
+ *    lock the event row: one pipeline. The unique indexes decide who is new: an email with a live registration
+ *    or a used Idempotency-Key is skipped by `on conflict do nothing` (waiting, if another transaction is
+ *    writing the same email or key, for its commit), and what depends on a skipped row is not written. No lock
+ *    is held during the writes, so they overlap with the other batch that holds the lock; the lock's read (FOR
+ *    NO KEY UPDATE, READ COMMITTED) sees the latest committed counter and keeps everyone else's change out
+ *    until the commit.
+ * 2. Decide in arrival order: a used key is answered by a replay, a live email by `already_registered`; the
+ *    rest are confirmed if the party fits in what is left, else waitlisted (or `event_full` without a
+ *    waitlist), the same first-fit a sequence of single transactions gives. Then take the places with the
+ *    conditional counter update (the CHECK constraint still stands behind it) and correct the rows of whoever
+ *    was not confirmed. Nothing of step 1 is visible to anyone before the commit.
  */
-async function registerBatch(tx: Transaction, eventId: string, items: Pending[], known: Map<Pending, Outcome>): Promise<Outcome[]> {
-  const outcomes = new Map(known)
-  const toWrite = items.filter((i) => !outcomes.has(i))
-  if (toWrite.length === 0) return items.map((i) => outcomes.get(i)!)
-  const written = await writeAsConfirmed(tx, toWrite)
-
-  const { event, waiting } = await lockEventCountingWaitlist(tx, eventId)
+async function registerBatch(tx: Transaction, eventId: string, items: Pending[]): Promise<Outcome[]> {
+  // Sent in this order: the lock after the writes, so the writes (the bulk of the work) run while the other
+  // batch in flight holds the lock, and the lock is held only for the decision, the corrections and the commit.
+  const [written, { event, waiting }] = await Promise.all([writeAsConfirmed(tx, items), lockEventCountingWaitlist(tx, eventId)])
+  const outcomes = new Map<Pending, Outcome>()
+  /** answered without a registration of their own: their rows, where written, go again */
+  const answered: Pending[] = []
+  for (const item of items) {
+    const holder = item.idempotencyKey === undefined ? undefined : written.keyHolders.get(item.idempotencyKey)
+    if (holder !== undefined && holder !== item.made.registrationId) outcomes.set(item, { replay: true })
+    else if (!written.rows.has(item)) outcomes.set(item, { problem: alreadyRegistered() })
+    else if (item.idempotencyKey !== undefined && holder === undefined) throw new Error('a written registration has no Idempotency-Key row')
+    else continue
+    answered.push(item)
+  }
+  const toDecide = items.filter((item) => !outcomes.has(item))
   let confirmed: Pending[] = []
   const waitlisted: Pending[] = []
   const refused: Pending[] = []
   if (!registrationOpen(event)) {
-    for (const item of toWrite) {
+    for (const item of toDecide) {
       outcomes.set(item, { problem: Problem.conflict('registration_closed', 'Registration for this event is not open.') })
       refused.push(item)
     }
   } else {
-    const fit = firstFit(placesLeft(eventVisitorPlaces, event), toWrite, (item) => item.partySize)
+    const fit = firstFit(placesLeft(eventVisitorPlaces, event), toDecide, (item) => item.partySize)
     confirmed = fit.placed
     for (const item of fit.unplaced) {
       if (event.waitlist) waitlisted.push(item)
@@ -226,14 +195,14 @@ async function registerBatch(tx: Transaction, eventId: string, items: Pending[],
   const people = confirmed.reduce((n, item) => n + item.partySize, 0)
   // Pipelined in this order: the corrections' statements go out first, then the counter's update.
   const [moved, placesTaken] = await Promise.all([
-    correctTheUnplaced(tx, event, written, waitlisted, refused, waiting),
+    correctTheUnconfirmed(tx, event, written, waitlisted, refused.concat(answered), waiting),
     people === 0 || takePlaces(tx, eventVisitorPlaces, eventId, people),
   ])
   // Impossible while the event row is locked: if it ever happens, nothing of this batch is written.
   if (!placesTaken) throw new Error('the place counter refused a batch decided under its lock')
 
   for (const item of confirmed) {
-    const { registration, ticket } = written.get(item)!
+    const { registration, ticket } = written.rows.get(item)!
     outcomes.set(item, { created: { registration, ticket, manageToken: item.made.token.token } })
   }
   waitlisted.forEach((item, i) => {
@@ -252,17 +221,21 @@ async function lockEventCountingWaitlist(tx: Transaction, eventId: string): Prom
 }
 
 interface Written {
-  registration: RegistrationRow
-  ticket: TicketRow
-  emailId: string
+  /** the registrations written, with their tickets: everyone but those whose email has a live registration */
+  rows: Map<Pending, { registration: RegistrationRow; ticket: TicketRow }>
+  /** every item's confirmation email: written for all, removed again for whoever is not confirmed */
+  emailIds: Map<Pending, string>
+  /** who holds each Idempotency-Key of the batch after the writes (a registration id): this batch's, or an earlier one's */
+  keyHolders: Map<string, string>
 }
 
 /**
- * Step 1. The statements are sent at once and run back to back on the transaction's connection (pipelined).
- * A row skipped by a unique index (an email or key committed by another batch after our read) fails the batch
- * with LostRace; the statements after it then fail on their foreign keys, which is not the cause to report.
+ * Step 1's writes, sent at once and run back to back on the transaction's connection (pipelined). Tokens,
+ * tickets and keys are written only for registrations that were written (`where exists`): the statement after
+ * an insert sees what it wrote. Rows go in one order in every batch (by email, keys by key), so two batches
+ * that wait for each other's rows cannot wait in a circle.
  */
-async function writeAsConfirmed(tx: Transaction, items: Pending[]): Promise<Map<Pending, Written>> {
+async function writeAsConfirmed(tx: Transaction, items: Pending[]): Promise<Written> {
   const { config, event } = items[0]
   const consentAt = new Date()
   const values = items.map((item) => ({
@@ -280,10 +253,13 @@ async function writeAsConfirmed(tx: Transaction, items: Pending[]): Promise<Map<
     cancelledAt: null,
     erasedAt: null,
   }))
-  const column = <T>(pick: (item: Pending, i: number) => T) => sql.param(items.map(pick))
-  const withKey = items.filter((item) => item.idempotencyKey)
+  const byEmail = items.map((_, i) => i).sort((a, b) => (items[a].email < items[b].email ? -1 : items[a].email > items[b].email ? 1 : 0))
+  const column = <T>(pick: (i: number) => T) => sql.param(byEmail.map(pick))
+  const withKey = items.filter((item) => item.idempotencyKey !== undefined).sort((a, b) => (a.idempotencyKey! < b.idempotencyKey! ? -1 : 1))
+  const keys = withKey.map((item) => item.idempotencyKey!)
   const emailIds = items.map(() => randomUUID())
   const emails = items.map((item, i) => confirmationEmail(config, event, values[i], { id: item.made.ticketId, code: item.made.ticketCode }, item.made.token.token))
+  const written = sql`exists (select from registrations w where w.id = x.registration_id)`
   // Each table's rows go as one array parameter per column (unnest): the statements' texts do not depend on the
   // batch's size, so they are prepared once, and nothing builds thousands of placeholders per batch.
   const settled = await settleAll({
@@ -293,28 +269,34 @@ async function writeAsConfirmed(tx: Transaction, items: Pending[]): Promise<Map<
       registrations,
       sql`insert into registrations (id, event_id, email, name, party_size, language, accessibility_needs, status, consent_privacy_at, created_at)
           select r.id, ${event.id}::uuid, r.email, r.name, r.party_size, r.language, r.needs, 'confirmed', ${consentAt.toISOString()}::timestamptz,
-                 clock_timestamp() + (r.ord - 1) * interval '1 microsecond'
-          from unnest(${column((_, i) => values[i].id)}::uuid[], ${column((_, i) => values[i].email)}::text[], ${column((_, i) => values[i].name)}::text[],
-                      ${column((item) => item.partySize)}::int[], ${column((_, i) => values[i].language)}::text[],
-                      ${column((_, i) => values[i].accessibilityNeeds)}::text[]) with ordinality as r(id, email, name, party_size, language, needs, ord)
+                 clock_timestamp() + r.arrival * interval '1 microsecond'
+          from unnest(${column((i) => values[i].id)}::uuid[], ${column((i) => values[i].email)}::text[], ${column((i) => values[i].name)}::text[],
+                      ${column((i) => values[i].partySize)}::int[], ${column((i) => values[i].language)}::text[],
+                      ${column((i) => values[i].accessibilityNeeds)}::text[], ${column((i) => i)}::int[])
+               with ordinality as r(id, email, name, party_size, language, needs, arrival, position)
+          order by r.position
           on conflict do nothing
           returning *`,
     ),
-    tokens: tx.execute(
+    tokens: rawRows(
+      tx,
       sql`insert into registration_tokens (token_hash, registration_id)
-          select * from unnest(${column((item) => item.made.token.hash)}::text[], ${column((item) => item.made.registrationId)}::uuid[])`,
+          select x.token_hash, x.registration_id from unnest(${sql.param(items.map((item) => item.made.token.hash))}::text[],
+                                        ${sql.param(items.map((item) => item.made.registrationId))}::uuid[]) as x(token_hash, registration_id)
+          where ${written}`,
     ),
     keys:
       withKey.length === 0
         ? []
-        : rawRows<{ key: string }>(
+        : rawRows(
             tx,
             sql`insert into idempotency_keys (event_id, key, fingerprint, registration_id)
-                select ${event.id}::uuid, k.key, k.fingerprint, k.registration_id
-                from unnest(${sql.param(withKey.map((item) => item.idempotencyKey!))}::text[], ${sql.param(withKey.map((item) => item.fingerprint))}::text[],
-                            ${sql.param(withKey.map((item) => item.made.registrationId))}::uuid[]) as k(key, fingerprint, registration_id)
-                on conflict do nothing
-                returning key`,
+                select ${event.id}::uuid, x.key, x.fingerprint, x.registration_id
+                from unnest(${sql.param(keys)}::text[], ${sql.param(withKey.map((item) => item.fingerprint))}::text[],
+                            ${sql.param(withKey.map((item) => item.made.registrationId))}::uuid[]) with ordinality as x(key, fingerprint, registration_id, position)
+                where ${written}
+                order by x.position
+                on conflict do nothing`,
           ),
     tickets: issueVisitorTickets(
       tx,
@@ -328,34 +310,47 @@ async function writeAsConfirmed(tx: Transaction, items: Pending[]): Promise<Map<
       })),
     ),
     emails: enqueueEmails(tx, emails.map((email, i) => ({ ...email, id: emailIds[i] }))),
+    // After the key insert, which waited for any other transaction writing one of these keys: who holds each.
+    keyHolders:
+      withKey.length === 0
+        ? []
+        : rawRows<{ key: string; registration_id: string }>(
+            tx,
+            sql`select key, registration_id from idempotency_keys where event_id = ${event.id}::uuid and key = any(${sql.param(keys)}::text[])`,
+          ),
   })
-  if (settled.registrations.status === 'fulfilled' && settled.registrations.value.length !== items.length) throw new LostRace()
-  if (settled.keys.status === 'fulfilled' && settled.keys.value.length !== withKey.length) throw new LostRace()
   for (const done of Object.values(settled)) if (done.status === 'rejected') throw done.reason
   const registrationsById = new Map(fulfilled(settled.registrations).map((r) => [r.id, r]))
   const ticketsById = new Map(fulfilled(settled.tickets).map((t) => [t.id, t]))
-  return new Map(
-    items.map((item, i) => [item, { registration: registrationsById.get(item.made.registrationId)!, ticket: ticketsById.get(item.made.ticketId)!, emailId: emailIds[i] }]),
-  )
+  const rows: Written['rows'] = new Map()
+  for (const item of items) {
+    const registration = registrationsById.get(item.made.registrationId)
+    if (registration) rows.set(item, { registration, ticket: ticketsById.get(item.made.ticketId)! })
+  }
+  return {
+    rows,
+    emailIds: new Map(items.map((item, i) => [item, emailIds[i]])),
+    keyHolders: new Map(fulfilled(settled.keyHolders).map((k) => [k.key, k.registration_id])),
+  }
 }
 
 /**
- * Step 3 for those who did not fit: the waitlisted lose the ticket and the confirmation and get the waitlist
- * email (their created_at is set anew, under the lock, so the waitlist order is the order decided here);
- * the refused are deleted with all their rows.
+ * Step 2's corrections for those not confirmed: the waitlisted lose the ticket and the confirmation and get
+ * the waitlist email (their created_at is set anew, under the lock, so the waitlist order is the order decided
+ * here); the refused and those answered otherwise lose every row this batch wrote for them.
  */
-async function correctTheUnplaced(
+async function correctTheUnconfirmed(
   tx: Transaction,
   event: EventRow,
-  written: Map<Pending, Written>,
+  written: Written,
   waitlisted: Pending[],
-  refused: Pending[],
+  removed: Pending[],
   waiting: number,
 ): Promise<RegistrationRow[]> {
-  const unplaced = [...waitlisted, ...refused]
-  if (unplaced.length === 0) return []
+  const unconfirmed = [...waitlisted, ...removed]
+  if (unconfirmed.length === 0) return []
   const ids = (list: Pending[]) => list.map((item) => item.made.registrationId)
-  const { config } = unplaced[0]
+  const { config } = unconfirmed[0]
   const [moved] = await Promise.all([
     waitlisted.length === 0
       ? []
@@ -367,12 +362,13 @@ async function correctTheUnplaced(
           })
           .where(inArray(registrations.id, ids(waitlisted)))
           .returning(),
-    withdrawUnplacedTickets(tx, ids(waitlisted).concat(ids(refused))),
-    tx.delete(outboxEmails).where(inArray(outboxEmails.id, unplaced.map((item) => written.get(item)!.emailId))),
-    refused.length === 0 ? [] : tx.delete(registrations).where(inArray(registrations.id, ids(refused))),
+    waitlisted.length === 0 ? [] : withdrawUnplacedTickets(tx, ids(waitlisted)),
+    tx.delete(outboxEmails).where(inArray(outboxEmails.id, unconfirmed.map((item) => written.emailIds.get(item)!))),
+    // Their tokens, tickets and keys go with them (on delete cascade).
+    removed.length === 0 ? [] : tx.delete(registrations).where(inArray(registrations.id, ids(removed))),
     enqueueEmails(
       tx,
-      waitlisted.map((item, i) => waitlistEmail(config, event, written.get(item)!.registration, item.made.token.token, waiting + i + 1)),
+      waitlisted.map((item, i) => waitlistEmail(config, event, written.rows.get(item)!.registration, item.made.token.token, waiting + i + 1)),
     ),
   ])
   const byId = new Map(moved.map((r) => [r.id, r]))
@@ -382,8 +378,10 @@ async function correctTheUnplaced(
 type Settled<T extends Record<string, unknown>> = { [K in keyof T]: PromiseSettledResult<Awaited<T[K]>> }
 
 /**
- * Promise.allSettled over named statements, answered by name. Unstarted drizzle queries start in the order they
- * are written (object keys keep it), and the pipeline sends them so: a row before the rows referencing it.
+ * Promise.allSettled over named statements, answered by name. Pass started statements (`rawRows`, `tableRows`,
+ * or an async function that awaits its query at once): each reaches the driver two microtasks after it is
+ * started, so the pipeline sends them in the order they are written. An unstarted drizzle query would only start
+ * here, after all of them.
  */
 async function settleAll<T extends Record<string, unknown>>(statements: T): Promise<Settled<T>> {
   const names = Object.keys(statements) as (keyof T)[]

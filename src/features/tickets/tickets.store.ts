@@ -22,6 +22,7 @@ export interface VisitorTicket {
  * The visitor tickets of a registration batch in one insert, each column one array parameter (`unnest`): the
  * statement's text is the same for any batch size, so PostgreSQL and the driver prepare it once. Started at once
  * (like a query awaited in a microtask): the batch calls it after the registrations it references, pipelined.
+ * A ticket whose registration the batch did not write (its email was taken) is left out.
  */
 export function issueVisitorTickets(tx: Queryable, made: VisitorTicket[]): Promise<TicketRow[]> {
   const column = <K extends keyof VisitorTicket>(key: K) => sql.param(made.map((t) => t[key]))
@@ -32,6 +33,7 @@ export function issueVisitorTickets(tx: Queryable, made: VisitorTicket[]): Promi
         select t.id, t.event_id, 'visitor', t.registration_id, t.holder_name, t.admits, t.code
         from unnest(${column('id')}::uuid[], ${column('eventId')}::uuid[], ${column('registrationId')}::uuid[], ${column('holderName')}::text[],
                     ${column('admits')}::int[], ${column('code')}::text[]) as t(id, event_id, registration_id, holder_name, admits, code)
+        where exists (select from registrations r where r.id = t.registration_id)
         returning *`,
   )
 }

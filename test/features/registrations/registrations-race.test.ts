@@ -3,7 +3,8 @@ import type { Test } from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import { and, asc, eq, inArray } from 'drizzle-orm'
 import { events, idempotencyKeys, outboxEmails, registrations, registrationTokens, tickets } from '../../../src/db/schema.js'
-import { build, eventBody } from '../../helpers/app.js'
+import { openDatabase } from '../../../src/db/client.js'
+import { appOver, build, eventBody } from '../../helpers/app.js'
 
 // Registration under concurrency: capacity never overbooks, promotions under concurrent cancels, concurrent
 // Idempotency-Key retries, one live registration per email. The concurrent versions need real PostgreSQL
@@ -205,6 +206,36 @@ t.test('concurrent registrations of one email', { skip: needsPostgres }, async (
   }
 })
 
+t.test('two API processes registering the same people in opposite orders', { skip: needsPostgres }, async (t) => {
+  // Each process's batch waits for the other's rows of the same emails and keys (on conflict do nothing):
+  // written in one order in every batch, they can never wait for each other in a circle (a deadlock).
+  const other = await openDatabase({ url: ctx.database.url, poolSize: 10 })
+  t.teardown(() => other.close())
+  const second = await appOver(t, other.db, ctx.config)
+  const e = await event({ visitorCapacity: 1000 })
+  for (let round = 0; round < 3; round++) {
+    const bodies = Array.from({ length: 60 }, () => person(`cross${round}`))
+    const keyOf = (i: number) => (i % 3 === 0 ? { 'idempotency-key': `cross-${round}-${i}` } : {})
+    const send = (app: typeof ctx.app, i: number) =>
+      app.inject({ method: 'POST', url: `/v1/events/${e.id}/registrations`, payload: bodies[i], headers: keyOf(i) })
+    const order = bodies.map((_, i) => i)
+    const [first, reverse] = await Promise.all([
+      Promise.all(order.map((i) => send(ctx.app, i))),
+      Promise.all([...order].reverse().map((i) => send(second, i))),
+    ])
+    reverse.reverse()
+    const answers = order.map((i) => [first[i], reverse[i]].map((r) => (r.statusCode === 201 ? '201' : `${r.statusCode} ${r.json().code}`)).sort().join(' + '))
+    // the same key twice is one registration, answered twice; without a key the later is already_registered
+    t.same(answers, order.map((i) => (i % 3 === 0 ? '201 + 201' : '201 + 409 already_registered')), `round ${round}: one registration per person`)
+    for (const i of order.filter((i) => i % 3 === 0)) t.equal(first[i].json().id, reverse[i].json().id, `round ${round}: a key's two answers name one registration`)
+  }
+  const rows = await rowsOf(e.id)
+  t.equal(rows.length, 180, 'one row per person')
+  t.equal(new Set(rows.map((r) => r.email.toLowerCase())).size, 180)
+  t.equal((await emailsOf(e.id)).length, 180, 'one email per person')
+  await checkCapacity(t, e.id, 1000)
+})
+
 // ---- the same guarantees, one request at a time (both engines) ----
 
 t.test('sequential sanity: capacity', async (t) => {
@@ -257,4 +288,23 @@ t.test('sequential sanity: promotion, retries, one email', async (t) => {
   }
   t.same(codes, ['201', '409 already_registered', '409 already_registered'])
   t.equal(await confirmedPeople(roomy.id), 2)
+
+  // A retry after its registration was cancelled: the email is free again, but the key is used, so it is the
+  // same registration (cancelled), and the new rows its batch wrote are gone again.
+  const kept = person('c')
+  const original = must(await register(roomy.id, kept, { 'idempotency-key': 'before-cancel' }), 201)
+  must(await cancel(original), 204)
+  const emailsBefore = (await emailsOf(roomy.id)).length
+  const again = must(await register(roomy.id, kept, { 'idempotency-key': 'before-cancel' }), 201)
+  t.equal(again.id, original.id, 'the retry names the original registration')
+  t.equal(again.status, 'cancelled')
+  t.equal((await rowsOf(roomy.id)).filter((r) => r.email === kept.email).length, 1, 'no second row')
+  t.equal((await emailsOf(roomy.id)).length, emailsBefore, 'no email')
+  t.equal((await ticketsOf(roomy.id)).filter((x) => x.registrationId !== original.id && x.holderName === kept.name).length, 0, 'no ticket')
+  t.equal(await confirmedPeople(roomy.id), 2, 'no place taken')
+  // a new request (another key) for that email registers anew
+  const anew = must(await register(roomy.id, kept, { 'idempotency-key': 'after-cancel' }), 201)
+  t.not(anew.id, original.id)
+  t.equal(anew.status, 'confirmed')
+  t.equal(await confirmedPeople(roomy.id), 3)
 })
