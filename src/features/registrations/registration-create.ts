@@ -259,7 +259,7 @@ async function writeAsConfirmed(tx: Transaction, items: Pending[]): Promise<Writ
   const keys = withKey.map((item) => item.idempotencyKey!)
   const emailIds = items.map(() => randomUUID())
   const emails = items.map((item, i) => confirmationEmail(config, event, values[i], { id: item.made.ticketId, code: item.made.ticketCode }, item.made.token.token))
-  const written = sql`exists (select from registrations w where w.id = x.registration_id)`
+  const registrationWritten = sql`exists (select from registrations w where w.id = x.registration_id)`
   // Each table's rows go as one array parameter per column (unnest): the statements' texts do not depend on the
   // batch's size, so they are prepared once, and nothing builds thousands of placeholders per batch.
   const settled = await settleAll({
@@ -283,7 +283,7 @@ async function writeAsConfirmed(tx: Transaction, items: Pending[]): Promise<Writ
       sql`insert into registration_tokens (token_hash, registration_id)
           select x.token_hash, x.registration_id from unnest(${sql.param(items.map((item) => item.made.token.hash))}::text[],
                                         ${sql.param(items.map((item) => item.made.registrationId))}::uuid[]) as x(token_hash, registration_id)
-          where ${written}`,
+          where ${registrationWritten}`,
     ),
     keys:
       withKey.length === 0
@@ -294,7 +294,7 @@ async function writeAsConfirmed(tx: Transaction, items: Pending[]): Promise<Writ
                 select ${event.id}::uuid, x.key, x.fingerprint, x.registration_id
                 from unnest(${sql.param(keys)}::text[], ${sql.param(withKey.map((item) => item.fingerprint))}::text[],
                             ${sql.param(withKey.map((item) => item.made.registrationId))}::uuid[]) with ordinality as x(key, fingerprint, registration_id, position)
-                where ${written}
+                where ${registrationWritten}
                 order by x.position
                 on conflict do nothing`,
           ),
