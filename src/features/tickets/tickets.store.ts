@@ -52,7 +52,10 @@ export async function issueVisitorTicket(
   return ticket
 }
 
-/** Tickets a registration batch wrote for people who then did not fit (waitlisted or refused). Returned unstarted, like issueVisitorTickets. */
+/**
+ * Tickets a registration batch wrote for people it then waitlisted (those it refused lose theirs with their
+ * registration, on delete cascade). Returned unstarted: it starts when awaited, unlike issueVisitorTickets.
+ */
 export function withdrawUnplacedTickets(tx: Queryable, registrationIds: string[]) {
   return tx.delete(tickets).where(inArray(tickets.registrationId, registrationIds))
 }
